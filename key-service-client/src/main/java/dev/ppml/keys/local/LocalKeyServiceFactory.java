@@ -1,0 +1,18 @@
+package dev.ppml.keys.local;
+
+import dev.ppml.keys.KeyService;
+import dev.ppml.keys.KeyServiceFactory;
+import dev.ppml.keys.KeyServiceOptions;
+
+/** Registers the {@code local:} scheme. */
+public final class LocalKeyServiceFactory implements KeyServiceFactory {
+    @Override
+    public String scheme() {
+        return LocalKeystore.SCHEME;
+    }
+
+    @Override
+    public KeyService create(KeyServiceOptions options) {
+        return new LocalKeyService();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.ppml.keys.local;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.ppml.keys.KeyServiceException;
+import dev.ppml.keys.KeyServices;
+import dev.ppml.keys.KeyUri;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A development keystore: one file holding the Tink keyset (AES256-GCM) of a master key, in Tink's
+ * JSON keyset format, readable by its owner only (mode 0600).
+ *
+ * <p>Restrictions: the key is stored in clear on local disk. It is meant for development and the
+ * demo; production keys live in a key broker ({@code kbs://}) or come from the Confidential Data
+ * Hub ({@code cdh://}).
+ */
+public final class LocalKeystore {
+
+    /** The key URI scheme served by this keystore. */
+    public static final String SCHEME = "local";
+
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rw-------");
+
+    private LocalKeystore() {}
+
+    /** The keystore path named by a {@code local:} key URI. */
+    public static Path pathOf(KeyUri keyUri) throws KeyServiceException {
+        if (!SCHEME.equals(keyUri.scheme())) {
+            throw new KeyServiceException(
+                    String.format("key URI '%s' is not a local: key URI", keyUri));
+        }
+        String location = keyUri.schemeSpecificPart();
+        if (location.startsWith("//")) {
+            location = location.substring(2); // tolerate local:///abs/path
+        }
+        if (location.isBlank()) {
+            throw new KeyServiceException(
+                    String.format(
+                            "key URI '%s' names no keystore file; expected local:/path/to/keyset.json",
+                            keyUri));
+        }
+        return Paths.get(location);
+    }
+
+    /**
+     * Creates a new master key and writes it to the keystore file of {@code keyUri}, owner-only.
+     *
+     * @param force replace an existing keystore (everything encrypted under the old key becomes
+     *     unreadable)
+     * @return the keystore path
+     */
+    public static Path create(KeyUri keyUri, boolean force) throws KeyServiceException {
+        KeyServices.registerTink();
+        Path path = pathOf(keyUri).toAbsolutePath();
+        if (Files.exists(path) && !force) {
+            throw new KeyServiceException(
+                    String.format(
+                            "keystore %s for key URI '%s' already exists; refusing to overwrite it"
+                                    + " (data encrypted under it would become unreadable). Pass"
+                                    + " --force to replace it anyway.",
+                            path, keyUri));
+        }
+        String json;
+        try {
+            KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            json = TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
+        } catch (GeneralSecurityException e) {
+            throw new KeyServiceException("cannot generate a master key: " + e.getClass(), e);
+        }
+        Path dir = path.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, ".keystore-", ".tmp", ownerOnlyAttribute(dir));
+            Files.write(tmp, json.getBytes(StandardCharsets.UTF_8));
+            try {
+                Files.move(
+                        tmp,
+                        path,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (FileAlreadyExistsException e) {
+            throw new KeyServiceException(
+                    String.format("keystore %s appeared while it was being created", path));
+        } catch (IOException e) {
+            throw new KeyServiceException(
+                    String.format(
+                            "cannot write keystore %s for key URI '%s': %s",
+                            path, keyUri, e.getMessage()),
+                    e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temp file is owner-only
+                }
+            }
+        }
+        return path;
+    }
+
+    /** Loads the master key's AEAD from the keystore named by {@code keyUri}. */
+    static Aead load(KeyUri keyUri) throws KeyServiceException {
+        KeyServices.registerTink();
+        Path path = pathOf(keyUri).toAbsolutePath();
+        checkPermissions(keyUri, path);
+        String json;
+        try {
+            json = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw missing(keyUri, path);
+        } catch (IOException e) {
+            throw new KeyServiceException(
+                    String.format(
+                            "cannot read keystore %s for key URI '%s': %s",
+                            path, keyUri, e.getClass().getSimpleName()),
+                    e);
+        }
+        try {
+            KeysetHandle handle =
+                    TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
+            return handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // The parser's message may quote the file's content, i.e. key material: not chained.
+            throw new KeyServiceException(
+                    String.format(
+                            "keystore %s for key URI '%s' is not a valid Tink AEAD keyset (%s)."
+                                    + " Restore it from your backup, or create a new one with"
+                                    + " 'bin/ppml keys create --key-uri %s --force' (files"
+                                    + " encrypted under the old key stay unreadable).",
+                            path, keyUri, e.getClass().getSimpleName(), keyUri));
+        }
+    }
+
+    private static void checkPermissions(KeyUri keyUri, Path path) throws KeyServiceException {
+        if (!Files.exists(path)) {
+            throw missing(keyUri, path);
+        }
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (view == null) {
+            return; // not a POSIX file system: nothing to check
+        }
+        Set<PosixFilePermission> perms;
+        try {
+            perms = view.readAttributes().permissions();
+        } catch (IOException e) {
+            throw new KeyServiceException(
+                    String.format("cannot read permissions of keystore %s: %s", path, e), e);
+        }
+        Set<PosixFilePermission> tooOpen = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : perms) {
+            if (!p.name().startsWith("OWNER_")) {
+                tooOpen.add(p);
+            }
+        }
+        if (!tooOpen.isEmpty()) {
+            throw new KeyServiceException(
+                    String.format(
+                            "keystore %s for key URI '%s' is accessible by group or others (%s);"
+                                    + " it must be readable by its owner only: run 'chmod 600 %s'",
+                            path, keyUri, PosixFilePermissions.toString(perms), path));
+        }
+    }
+
+    private static KeyServiceException missing(KeyUri keyUri, Path path) {
+        return new KeyServiceException(
+                String.format(
+                        "keystore %s for key URI '%s' does not exist; create it with"
+                                + " 'bin/ppml keys create --key-uri %s'",
+                        path, keyUri, keyUri));
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnlyAttribute(Path dir) {
+        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
+            return new java.nio.file.attribute.FileAttribute<?>[0];
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY)
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package dev.ppml.keys.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.crypto.tink.Aead;
+import dev.ppml.keys.KeyServiceException;
+import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.keys.KeyServices;
+import dev.ppml.keys.KeyUri;
+import dev.ppml.keys.testing.KeyMaterial;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalKeystoreTest {
+
+    @TempDir Path dir;
+
+    @BeforeEach
+    void clearCache() {
+        KeyServices.invalidateAll();
+    }
+
+    @Test
+    void createsOwnerOnlyKeystoreThatRoundTrips() throws Exception {
+        KeyUri uri = KeyUri.parse("local:" + dir.resolve("keys/master.json"));
+        Path path = LocalKeystore.create(uri, false);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path)))
+                .isEqualTo("rw-------");
+        Aead aead = KeyServices.getAead(uri, KeyServiceOptions.empty());
+        byte[] ct = aead.encrypt("hello".getBytes(StandardCharsets.UTF_8), new byte[0]);
+        assertThat(LocalKeystore.load(uri).decrypt(ct, new byte[0]))
+                .isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.list(path.getParent())).containsExactly(path);
+    }
+
+    @Test
+    void refusesToOverwriteUnlessForced() throws Exception {
+        KeyUri uri = KeyUri.parse("local:" + dir.resolve("master.json"));
+        LocalKeystore.create(uri, false);
+        String before = Files.readString(LocalKeystore.pathOf(uri));
+
+        assertThatThrownBy(() -> LocalKeystore.create(uri, false))
+                .isInstanceOf(KeyServiceException.class)
+                .hasMessageContaining("already exists")
+                .hasMessageContaining("--force");
+        assertThat(Files.readString(LocalKeystore.pathOf(uri))).isEqualTo(before);
+
+        LocalKeystore.create(uri, true);
+        assertThat(Files.readString(LocalKeystore.pathOf(uri))).isNotEqualTo(before);
+    }
+
+    @Test
+    void missingKeystoreSaysHowToCreateIt() {
+        KeyUri uri = KeyUri.parse("local:" + dir.resolve("absent.json"));
+        assertThatThrownBy(() -> KeyServices.getAead(uri, KeyServiceOptions.empty()))
+                .isInstanceOf(KeyServiceException.class)
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining("bin/ppml keys create --key-uri " + uri);
+    }
+
+    @Test
+    void groupReadableKeystoreIsRefusedWithChmodAdvice() throws Exception {
+        KeyUri uri = KeyUri.parse("local:" + dir.resolve("master.json"));
+        Path path = LocalKeystore.create(uri, false);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> KeyServices.getAead(uri, KeyServiceOptions.empty()))
+                .isInstanceOf(KeyServiceException.class)
+                .hasMessageContaining("rw-r--r--")
+                .hasMessageContaining("chmod 600 " + path);
+    }
+
+    @Test
+    void corruptKeystoreErrorNamesUriButNotItsContent() throws Exception {
+        KeyUri uri = KeyUri.parse("local:" + dir.resolve("master.json"));
+        Path path = LocalKeystore.create(uri, false);
+        String json = Files.readString(path);
+        Files.writeString(path, json.substring(0, json.length() / 2));
+
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> LocalKeystore.load(uri));
+        assertThat(t)
+                .isInstanceOf(KeyServiceException.class)
+                .hasMessageContaining(uri.toString())
+                .hasMessageContaining("not a valid Tink AEAD keyset")
+                .hasNoCause();
+        Files.writeString(path, json);
+        assertThat(KeyMaterial.leakedInto(t.getMessage(), path)).isEmpty();
+        assertThat(t.getMessage()).doesNotContain(json.substring(0, json.length() / 2));
+    }
+
+    @Test
+    void emptyLocationIsRejected() {
+        assertThatThrownBy(() -> LocalKeystore.pathOf(KeyUri.parse("local://")))
+                .isInstanceOf(KeyServiceException.class)
+                .hasMessageContaining("names no keystore file");
+    }
+
+    @Test
+    void tripleSlashFormNamesAnAbsolutePath() throws Exception {
+        assertThat(LocalKeystore.pathOf(KeyUri.parse("local:///tmp/k.json")))
+                .isEqualTo(Path.of("/tmp/k.json"));
+    }
+}
