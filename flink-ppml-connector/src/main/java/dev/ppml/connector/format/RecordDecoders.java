@@ -1,0 +1,243 @@
+package dev.ppml.connector.format;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.util.Collector;
+
+/** Adapters from Flink's deserializers to {@link RecordDecoder}. */
+@PublicEvolving
+public final class RecordDecoders {
+    private RecordDecoders() {}
+
+    /** One record per line ({@code \n} or {@code \r\n}), parsed by {@code schema}. */
+    public static <T> RecordDecoder<T> lines(DeserializationSchema<T> schema) {
+        return new LineDecoder<>(schema, 0);
+    }
+
+    /** Like {@link #lines(DeserializationSchema)}, skipping the first lines of every file. */
+    public static <T> RecordDecoder<T> lines(DeserializationSchema<T> schema, int skipLines) {
+        return new LineDecoder<>(schema, skipLines);
+    }
+
+    /** Any Flink {@link StreamFormat}, reading the plaintext as if it were the file. */
+    public static <T> RecordDecoder<T> fromStreamFormat(StreamFormat<T> format) {
+        return new StreamFormatDecoder<>(format);
+    }
+
+    /**
+     * Parse failures name the file and line but never the record's content: the content is
+     * plaintext that must not reach logs. The parser's exception is not chained for the same
+     * reason.
+     */
+    static IOException parseFailure(String fileName, long line, Exception e) {
+        return new IOException(
+                String.format(
+                        "file %s, line %d: the inner format could not parse the record (%s); the"
+                                + " record's content is not shown to keep plaintext out of logs",
+                        fileName, line, e.getClass().getName()));
+    }
+
+    /** Reads {@code \n}-terminated lines of bytes, dropping a trailing {@code \r}. */
+    static final class LineReader {
+        private final InputStream in;
+        private byte[] buffer = new byte[256];
+
+        LineReader(InputStream in) {
+            this.in = new BufferedInputStream(in, 64 * 1024);
+        }
+
+        /** The next line without its terminator, or null at the end of the stream. */
+        @Nullable
+        byte[] next() throws IOException {
+            int len = 0;
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (len == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, len * 2);
+                }
+                buffer[len++] = (byte) b;
+            }
+            if (b < 0 && len == 0) {
+                return null;
+            }
+            if (len > 0 && buffer[len - 1] == '\r') {
+                len--;
+            }
+            return Arrays.copyOf(buffer, len);
+        }
+
+        void close() throws IOException {
+            in.close();
+        }
+    }
+
+    private static final class LineDecoder<T> implements RecordDecoder<T> {
+        private static final long serialVersionUID = 1L;
+        private final DeserializationSchema<T> schema;
+        private final int skipLines;
+
+        LineDecoder(DeserializationSchema<T> schema, int skipLines) {
+            this.schema = checkNotNull(schema, "deserialization schema");
+            checkArgument(skipLines >= 0, "skipLines must be >= 0, was %s", skipLines);
+            this.skipLines = skipLines;
+        }
+
+        @Override
+        public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
+            try {
+                schema.open(SchemaContexts.deserialization());
+            } catch (Exception e) {
+                throw new IOException("cannot open the inner deserialization schema", e);
+            }
+            LineReader lines = new LineReader(plaintext);
+            ArrayDeque<T> pending = new ArrayDeque<>();
+            Collector<T> collector =
+                    new Collector<>() {
+                        @Override
+                        public void collect(T record) {
+                            pending.add(record);
+                        }
+
+                        @Override
+                        public void close() {}
+                    };
+            return new RecordReader<>() {
+                private long lineNumber;
+
+                @Override
+                public T read() throws IOException {
+                    while (pending.isEmpty()) {
+                        byte[] line = lines.next();
+                        if (line == null) {
+                            return null;
+                        }
+                        lineNumber++;
+                        if (lineNumber <= skipLines || line.length == 0) {
+                            continue;
+                        }
+                        try {
+                            schema.deserialize(line, collector);
+                        } catch (Exception e) {
+                            throw parseFailure(fileName, lineNumber, e);
+                        }
+                    }
+                    return pending.poll();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    lines.close();
+                }
+            };
+        }
+
+        @Override
+        public TypeInformation<T> getProducedType() {
+            return schema.getProducedType();
+        }
+    }
+
+    private static final class StreamFormatDecoder<T> implements RecordDecoder<T> {
+        private static final long serialVersionUID = 1L;
+        private final StreamFormat<T> format;
+
+        StreamFormatDecoder(StreamFormat<T> format) {
+            this.format = checkNotNull(format, "stream format");
+        }
+
+        @Override
+        public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
+            StreamFormat.Reader<T> reader =
+                    format.createReader(
+                            new Configuration(),
+                            new SequentialInputStream(plaintext),
+                            Long.MAX_VALUE,
+                            Long.MAX_VALUE);
+            return new RecordReader<>() {
+                @Override
+                public T read() throws IOException {
+                    return reader.read();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    reader.close();
+                }
+            };
+        }
+
+        @Override
+        public TypeInformation<T> getProducedType() {
+            return format.getProducedType();
+        }
+    }
+
+    /** Presents decrypted plaintext as a forward-only {@link FSDataInputStream}. */
+    private static final class SequentialInputStream extends FSDataInputStream {
+        private final InputStream in;
+        private long pos;
+
+        SequentialInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void seek(long desired) throws IOException {
+            if (desired < pos) {
+                throw new IOException(
+                        "encrypted files are read sequentially; cannot seek back to " + desired);
+            }
+            while (pos < desired) {
+                long skipped = in.skip(desired - pos);
+                if (skipped <= 0) {
+                    if (in.read() < 0) {
+                        throw new IOException("seek past the end of the plaintext");
+                    }
+                    skipped = 1;
+                }
+                pos += skipped;
+            }
+        }
+
+        @Override
+        public long getPos() {
+            return pos;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                pos++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                pos += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

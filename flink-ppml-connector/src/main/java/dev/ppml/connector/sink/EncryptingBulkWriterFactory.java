@@ -1,0 +1,60 @@
+package dev.ppml.connector.sink;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import dev.ppml.connector.format.MasterKey;
+import dev.ppml.connector.format.PpmlFiles;
+import dev.ppml.connector.format.RecordEncoder;
+import dev.ppml.connector.format.StreamingParameters;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+
+/**
+ * Writes each part file of a {@code FileSink} as one ppml file: a fresh data key per file, records
+ * encoded by the inner {@link RecordEncoder}, then encrypted. The master key is unlocked lazily in
+ * {@link #create}, which runs on the TaskManager.
+ */
+@Internal
+public final class EncryptingBulkWriterFactory<T> implements BulkWriter.Factory<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final MasterKey masterKey;
+    private final StreamingParameters streaming;
+    private final RecordEncoder<T> encoder;
+
+    public EncryptingBulkWriterFactory(
+            MasterKey masterKey, StreamingParameters streaming, RecordEncoder<T> encoder) {
+        this.masterKey = checkNotNull(masterKey);
+        this.streaming = checkNotNull(streaming);
+        this.encoder = checkNotNull(encoder);
+    }
+
+    @Override
+    public BulkWriter<T> create(FSDataOutputStream out) throws IOException {
+        OutputStream plaintext = PpmlFiles.encrypt(out, masterKey, streaming, encoder.formatName());
+        RecordEncoder.RecordWriter<T> records = encoder.open(plaintext);
+        return new BulkWriter<>() {
+            @Override
+            public void addElement(T element) throws IOException {
+                records.write(element);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                // Plaintext goes to the encrypting stream; a segment is sealed only when full or
+                // at finish(), so no partial segment ever reaches the file.
+                records.flush();
+            }
+
+            @Override
+            public void finish() throws IOException {
+                records.flush();
+                plaintext.close(); // writes the last segment; leaves `out` open as required
+                out.flush();
+            }
+        };
+    }
+}

@@ -1,0 +1,322 @@
+package dev.ppml.connector.table;
+
+import static dev.ppml.connector.table.PpmlFormatOptions.FORMAT;
+import static dev.ppml.connector.table.PpmlFormatOptions.HEADER;
+import static dev.ppml.connector.table.PpmlFormatOptions.KEY_URI;
+import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
+import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
+
+import dev.ppml.connector.format.MasterKey;
+import dev.ppml.connector.format.RecordDecoders;
+import dev.ppml.connector.format.RecordEncoders;
+import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.sink.EncryptingBulkWriterFactory;
+import dev.ppml.connector.source.DecryptingBulkFormat;
+import dev.ppml.keys.KeyServices;
+import dev.ppml.keys.KeyUri;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.table.factories.BulkReaderFormatFactory;
+import org.apache.flink.connector.file.table.factories.BulkWriterFormatFactory;
+import org.apache.flink.connector.file.table.format.BulkDecodingFormat;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.format.DecodingFormat;
+import org.apache.flink.table.connector.format.EncodingFormat;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.factories.DeserializationFormatFactory;
+import org.apache.flink.table.factories.DynamicTableFactory;
+import org.apache.flink.table.factories.Factory;
+import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.factories.SerializationFormatFactory;
+import org.apache.flink.table.types.DataType;
+
+/**
+ * The {@code ppml} format for the {@code filesystem} connector: files encrypted with a fresh data
+ * key each, whose plaintext is an inner line format (csv, json, raw, ...).
+ *
+ * <pre>{@code
+ * CREATE TABLE people (name STRING, age INT, job STRING) WITH (
+ *   'connector' = 'filesystem',
+ *   'path' = 'file:///data/people-enc',
+ *   'format' = 'ppml',
+ *   'ppml.format' = 'csv',
+ *   'ppml.key-uri' = 'local:/secrets/dev.keyset.json',
+ *   'ppml.header' = 'true'
+ * )
+ * }</pre>
+ *
+ * <p>All options are validated when the table is planned: missing or unknown {@code ppml.*} keys,
+ * an unknown inner format or its invalid options, and a malformed key URI fail with a message
+ * naming the key. No key is unlocked during planning.
+ */
+@Internal
+public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWriterFormatFactory {
+
+    public static final String IDENTIFIER = "ppml";
+    private static final String PREFIX = IDENTIFIER + ".";
+
+    @Override
+    public String factoryIdentifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public Set<ConfigOption<?>> requiredOptions() {
+        return Set.of(FORMAT, KEY_URI);
+    }
+
+    @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        return Set.of(STREAMING_PARAMETERS, HEADER, VERIFY_BEFORE_READ);
+    }
+
+    @Override
+    public BulkDecodingFormat<RowData> createDecodingFormat(
+            DynamicTableFactory.Context context, ReadableConfig formatOptions) {
+        Settings settings = Settings.resolve(context, formatOptions, this);
+        DeserializationFormatFactory innerFactory =
+                settings.discoverInner(context, DeserializationFormatFactory.class);
+        settings.validateInnerOptions(innerFactory);
+        DecodingFormat<DeserializationSchema<RowData>> inner =
+                innerFactory.createDecodingFormat(context, settings.innerOptions());
+        return new BulkDecodingFormat<>() {
+            @Override
+            public BulkFormat<RowData, FileSourceSplit> createRuntimeDecoder(
+                    DynamicTableSource.Context sourceContext, DataType physicalDataType) {
+                DeserializationSchema<RowData> schema =
+                        inner.createRuntimeDecoder(sourceContext, physicalDataType);
+                return new DecryptingBulkFormat<>(
+                        settings.masterKey,
+                        RecordDecoders.lines(schema, settings.header ? 1 : 0),
+                        settings.verifyBeforeRead);
+            }
+
+            @Override
+            public ChangelogMode getChangelogMode() {
+                return ChangelogMode.insertOnly();
+            }
+        };
+    }
+
+    @Override
+    public EncodingFormat<BulkWriter.Factory<RowData>> createEncodingFormat(
+            DynamicTableFactory.Context context, ReadableConfig formatOptions) {
+        Settings settings = Settings.resolve(context, formatOptions, this);
+        SerializationFormatFactory innerFactory =
+                settings.discoverInner(context, SerializationFormatFactory.class);
+        settings.validateInnerOptions(innerFactory);
+        EncodingFormat<SerializationSchema<RowData>> inner =
+                innerFactory.createEncodingFormat(context, settings.innerOptions());
+        return new EncodingFormat<>() {
+            @Override
+            public BulkWriter.Factory<RowData> createRuntimeEncoder(
+                    DynamicTableSink.Context sinkContext, DataType physicalDataType) {
+                SerializationSchema<RowData> schema =
+                        inner.createRuntimeEncoder(sinkContext, physicalDataType);
+                String headerLine =
+                        settings.header
+                                ? String.join(
+                                        settings.csvDelimiter(),
+                                        DataType.getFieldNames(physicalDataType))
+                                : null;
+                return new EncryptingBulkWriterFactory<>(
+                        settings.masterKey,
+                        settings.streaming,
+                        RecordEncoders.lines(schema, headerLine, settings.innerFormat));
+            }
+
+            @Override
+            public ChangelogMode getChangelogMode() {
+                return ChangelogMode.insertOnly();
+            }
+        };
+    }
+
+    /** The validated settings of one table's ppml format. */
+    private static final class Settings {
+        final String innerFormat;
+        final MasterKey masterKey;
+        final StreamingParameters streaming;
+        final boolean header;
+        final boolean verifyBeforeRead;
+
+        /** Every option under {@code ppml.<inner>.}, with that prefix removed. */
+        final Map<String, String> innerOptionMap;
+
+        private Settings(
+                String innerFormat,
+                MasterKey masterKey,
+                StreamingParameters streaming,
+                boolean header,
+                boolean verifyBeforeRead,
+                Map<String, String> innerOptionMap) {
+            this.innerFormat = innerFormat;
+            this.masterKey = masterKey;
+            this.streaming = streaming;
+            this.header = header;
+            this.verifyBeforeRead = verifyBeforeRead;
+            this.innerOptionMap = innerOptionMap;
+        }
+
+        static Settings resolve(
+                DynamicTableFactory.Context context,
+                ReadableConfig formatOptions,
+                PpmlFormatFactory factory) {
+            String innerFormat = required(formatOptions, FORMAT);
+            String keyUri = required(formatOptions, KEY_URI);
+            KeyUri uri;
+            try {
+                uri = KeyUri.parse(keyUri);
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException(
+                        String.format("Invalid value for '%s': %s", key(KEY_URI), e.getMessage()));
+            }
+            Set<String> schemes = KeyServices.schemes();
+            if (!schemes.contains(uri.scheme())) {
+                throw new ValidationException(
+                        String.format(
+                                "Invalid value for '%s': key URI '%s' has unknown scheme '%s';"
+                                        + " expected one of %s",
+                                key(KEY_URI), keyUri, uri.scheme(), String.join(", ", schemes)));
+            }
+            StreamingParameters streaming;
+            boolean header;
+            boolean verify;
+            try {
+                streaming = formatOptions.get(STREAMING_PARAMETERS);
+                header = formatOptions.get(HEADER);
+                verify = formatOptions.get(VERIFY_BEFORE_READ);
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException(
+                        "Invalid value for a '" + PREFIX + "*' option: " + e.getMessage(), e);
+            }
+            if (header && !"csv".equals(innerFormat)) {
+                throw new ValidationException(
+                        String.format(
+                                "'%s' = 'true' is supported only with '%s' = 'csv', not '%s'",
+                                key(HEADER), key(FORMAT), innerFormat));
+            }
+
+            String innerPrefix = innerFormat + ".";
+            Set<String> ownKeys =
+                    Stream.concat(
+                                    factory.requiredOptions().stream(),
+                                    factory.optionalOptions().stream())
+                            .map(ConfigOption::key)
+                            .collect(Collectors.toSet());
+            Map<String, String> innerOptions = new HashMap<>();
+            Set<String> unknown = new TreeSet<>();
+            for (Map.Entry<String, String> e : context.getCatalogTable().getOptions().entrySet()) {
+                if (!e.getKey().startsWith(PREFIX)) {
+                    continue;
+                }
+                String k = e.getKey().substring(PREFIX.length());
+                if (k.startsWith(innerPrefix)) {
+                    innerOptions.put(k.substring(innerPrefix.length()), e.getValue());
+                } else if (!ownKeys.contains(k)) {
+                    unknown.add(e.getKey());
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new ValidationException(
+                        String.format(
+                                "Unsupported options for format 'ppml': %s. Supported: %s; options"
+                                        + " of the inner format go under '%s%s'.",
+                                unknown,
+                                ownKeys.stream().map(k -> PREFIX + k).sorted().toList(),
+                                PREFIX,
+                                innerPrefix));
+            }
+            return new Settings(
+                    innerFormat, MasterKey.of(keyUri), streaming, header, verify, innerOptions);
+        }
+
+        <F extends Factory> F discoverInner(DynamicTableFactory.Context context, Class<F> type) {
+            try {
+                return FactoryUtil.discoverFactory(context.getClassLoader(), type, innerFormat);
+            } catch (ValidationException e) {
+                throw new ValidationException(
+                        String.format(
+                                "Invalid value for '%s': '%s' is not an available line format"
+                                        + " (%s)",
+                                key(FORMAT), innerFormat, e.getMessage()),
+                        e);
+            }
+        }
+
+        void validateInnerOptions(Factory innerFactory) {
+            Set<String> allowed = new TreeSet<>();
+            Stream.concat(
+                            innerFactory.requiredOptions().stream(),
+                            innerFactory.optionalOptions().stream())
+                    .forEach(
+                            o -> {
+                                allowed.add(o.key());
+                                for (FallbackKey f : o.fallbackKeys()) {
+                                    allowed.add(f.getKey());
+                                }
+                            });
+            Set<String> unknown = new TreeSet<>(innerOptionMap.keySet());
+            unknown.removeAll(allowed);
+            if (!unknown.isEmpty()) {
+                String p = PREFIX + innerFormat + ".";
+                throw new ValidationException(
+                        String.format(
+                                "Unsupported options for the inner format '%s': %s. Supported: %s",
+                                innerFormat,
+                                unknown.stream().map(k -> p + k).toList(),
+                                allowed.stream().map(k -> p + k).toList()));
+            }
+            try {
+                FactoryUtil.validateFactoryOptions(innerFactory, innerOptions());
+            } catch (ValidationException e) {
+                throw new ValidationException(
+                        String.format(
+                                "Invalid options for the inner format '%s' (keys under '%s%s.'): %s",
+                                innerFormat, PREFIX, innerFormat, e.getMessage()),
+                        e);
+            }
+        }
+
+        Configuration innerOptions() {
+            return Configuration.fromMap(innerOptionMap);
+        }
+
+        String csvDelimiter() {
+            return innerOptionMap.getOrDefault("field-delimiter", ",");
+        }
+
+        private static String required(ReadableConfig options, ConfigOption<String> option) {
+            return options.getOptional(option)
+                    .filter(v -> !v.isBlank())
+                    .orElseThrow(
+                            () ->
+                                    new ValidationException(
+                                            String.format(
+                                                    "Missing required option '%s' for format"
+                                                            + " 'ppml': %s",
+                                                    key(option), option.description())));
+        }
+
+        private static String key(ConfigOption<?> option) {
+            return PREFIX + option.key();
+        }
+    }
+}
