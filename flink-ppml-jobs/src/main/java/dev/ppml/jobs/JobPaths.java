@@ -1,0 +1,56 @@
+package dev.ppml.jobs;
+
+import java.io.File;
+import java.io.IOException;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/** Path handling shared by the jobs: local paths become absolute file URIs. */
+public final class JobPaths {
+    private JobPaths() {}
+
+    /** A Flink path for {@code location}: URIs as given, plain paths as absolute local files. */
+    public static Path of(String location) {
+        if (location.contains("://")) {
+            return new Path(location);
+        }
+        return new Path(new File(location).getAbsoluteFile().toURI());
+    }
+
+    /**
+     * Fails unless {@code dir} is absent or empty, so a job never mixes its output with an earlier
+     * run's files.
+     */
+    public static void requireEmptyOutput(Path dir, String flag) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        if (!fs.exists(dir)) {
+            return;
+        }
+        FileStatus[] entries = fs.listStatus(dir);
+        if (entries != null && entries.length > 0) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "output directory %s is not empty (%d entries); remove it or choose"
+                                    + " another %s",
+                            dir, entries.length, flag));
+        }
+    }
+
+    /** The total size of the visible files under {@code dir} (or of the file itself). */
+    public static long totalSize(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        FileStatus status = fs.getFileStatus(path);
+        if (!status.isDir()) {
+            return status.getLen();
+        }
+        long total = 0;
+        for (FileStatus child : fs.listStatus(path)) {
+            String name = child.getPath().getName();
+            if (!name.startsWith(".") && !name.startsWith("_")) {
+                total += totalSize(child.getPath());
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ppml.jobs.cli;
+
+import dev.ppml.jobs.EncryptJob;
+import dev.ppml.jobs.JobPaths;
+import dev.ppml.jobs.Progress;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ppml encrypt}: plaintext CSV to a directory of ppml files. */
+@Command(
+        name = "encrypt",
+        mixinStandardHelpOptions = true,
+        description =
+                "Encrypts a plaintext CSV file (or directory) into a directory of ppml files.")
+public final class EncryptCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+    @Mixin FlinkOptions flink;
+
+    @Option(names = "--key-uri", required = true, paramLabel = "URI", description = "Master key.")
+    String keyUri;
+
+    @Option(names = "--in", required = true, paramLabel = "PATH", description = "Plaintext CSV.")
+    String in;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output directory (absent or empty).")
+    String out;
+
+    @Option(names = "--no-header", description = "The input has no header line.")
+    boolean noHeader;
+
+    @Override
+    public Integer call() throws Exception {
+        Progress.reset();
+        long total = JobPaths.totalSize(JobPaths.of(in));
+        long rows;
+        try (ProgressBar bar = ProgressBar.start("encrypting", total, Progress::bytes)) {
+            rows = EncryptJob.run(flink.environment(), keyUri, in, out, !noHeader);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("encrypted %d rows (%d bytes) from %s into %s%n", rows, total, in, out);
+        w.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.ppml.jobs.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Option;
+
+/**
+ * The Flink options every job command takes: {@code -D key=value} configuration and the
+ * parallelism. Outside {@code flink run} the job runs on an embedded MiniCluster.
+ */
+public final class FlinkOptions {
+
+    @Option(
+            names = "-D",
+            paramLabel = "key=value",
+            description =
+                    "A Flink configuration option, e.g. -D parallelism.default=2 (repeatable).")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(
+            names = {"-p", "--parallelism"},
+            paramLabel = "P",
+            description = "Parallelism of the job (default: the number of cores).")
+    Integer parallelism;
+
+    /** The configuration given with {@code -D}. */
+    public Configuration configuration() {
+        return Configuration.fromMap(options);
+    }
+
+    /**
+     * The execution environment: the cluster's under {@code flink run}, otherwise a local
+     * MiniCluster configured with the {@code -D} options.
+     */
+    public StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        if (parallelism != null) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException(
+                        "--parallelism must be at least 1, was " + parallelism);
+            }
+            env.setParallelism(parallelism);
+        }
+        return env;
+    }
+}

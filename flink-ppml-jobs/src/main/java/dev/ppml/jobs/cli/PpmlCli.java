@@ -1,0 +1,75 @@
+package dev.ppml.jobs.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/ppml}: the local CLI. Job commands run on an embedded Flink MiniCluster (or on the
+ * cluster under {@code flink run}); every command takes {@code -D key=value} and {@code --help}.
+ */
+@Command(
+        name = "ppml",
+        mixinStandardHelpOptions = true,
+        version = "flink-ppml 0.1.0-SNAPSHOT (Flink 2.3)",
+        description = "Privacy-preserving data pipelines on Apache Flink.",
+        subcommands = {
+            GenerateCommand.class,
+            KeysCommand.class,
+            EncryptCommand.class,
+            DecryptCommand.class,
+            SimpleQueryCommand.class,
+            SqlCommand.class,
+            DemoCommand.class
+        })
+public final class PpmlCli implements Runnable {
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code: 0 ok, 1 failed, 2 bad arguments. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new PpmlCli());
+        cli.setExecutionExceptionHandler(PpmlCli::reportFailure);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of " + spec.subcommands().keySet());
+    }
+
+    /**
+     * Prints a failure as the chain of its distinct messages, innermost cause last, without a stack
+     * trace unless {@code PPML_DEBUG} is set. Messages of our own exceptions name the cause and the
+     * fix; key material never appears in them.
+     */
+    static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (System.getenv("PPML_DEBUG") != null) {
+            err.println(org.apache.flink.util.ExceptionUtils.stringifyException(e));
+        }
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (messages.stream().noneMatch(prior -> prior.contains(m))) {
+                messages.add(m);
+            }
+        }
+        err.println(
+                "ppml " + cli.getCommandName() + ": error: " + messages.get(messages.size() - 1));
+        if (messages.size() > 1) {
+            err.println("  while: " + messages.get(0));
+        }
+        err.println("  (set PPML_DEBUG=1 for the full stack trace)");
+        err.flush();
+        return 1;
+    }
+}
