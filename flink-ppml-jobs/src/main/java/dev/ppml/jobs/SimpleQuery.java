@@ -131,8 +131,7 @@ public final class SimpleQuery {
                     r -> byJob.put((String) r.getField(0), ((Number) r.getField(1)).longValue()));
         }
         long written;
-        try (CloseableIterator<Row> rows =
-                tEnv.executeSql("SELECT COUNT(*) FROM kept").collect()) {
+        try (CloseableIterator<Row> rows = tEnv.executeSql("SELECT COUNT(*) FROM kept").collect()) {
             written = ((Number) rows.next().getField(0)).longValue();
         }
         return new Result(written, byJob);

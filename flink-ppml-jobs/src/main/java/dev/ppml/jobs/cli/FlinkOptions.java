@@ -2,6 +2,7 @@ package dev.ppml.jobs.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
@@ -35,13 +36,18 @@ public final class FlinkOptions {
      * MiniCluster configured with the {@code -D} options.
      */
     public StreamExecutionEnvironment environment() {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        Configuration conf = configuration();
         if (parallelism != null) {
             if (parallelism < 1) {
                 throw new IllegalArgumentException(
                         "--parallelism must be at least 1, was " + parallelism);
             }
+            // Batch jobs otherwise let the adaptive scheduler pick each operator's parallelism
+            // from the data volume, and a small input would get 1 whatever was asked for.
+            conf.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (parallelism != null) {
             env.setParallelism(parallelism);
         }
         return env;

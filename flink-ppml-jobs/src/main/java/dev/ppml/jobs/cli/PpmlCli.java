@@ -34,8 +34,16 @@ public final class PpmlCli implements Runnable {
 
     /** Runs the CLI and returns its exit code: 0 ok, 1 failed, 2 bad arguments. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given output and error writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new PpmlCli());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(PpmlCli::reportFailure);
+        cli.setParameterExceptionHandler(PpmlCli::reportBadArguments);
         return cli.execute(args);
     }
 
@@ -44,6 +52,18 @@ public final class PpmlCli implements Runnable {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
                 "missing command: expected one of " + spec.subcommands().keySet());
+    }
+
+    /** Bad arguments: the problem, suggestions if any, then the command's usage; exit code 2. */
+    static int reportBadArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        PrintWriter err = cli.getErr();
+        err.println("ppml: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println();
+        cli.usage(err);
+        err.flush();
+        return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**
