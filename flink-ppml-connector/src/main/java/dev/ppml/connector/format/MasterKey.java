@@ -28,10 +28,21 @@ public final class MasterKey implements Serializable {
         this.options = options;
     }
 
-    /** A master key reference; the URI is parsed now so syntax errors surface at build time. */
+    /**
+     * A master key reference. The URI is parsed and its scheme checked now, so mistakes surface
+     * when the job is built, not on a TaskManager; nothing is unlocked.
+     */
     public static MasterKey of(String keyUri, KeyServiceOptions options) {
         checkNotNull(keyUri, "key URI must be set");
-        return new MasterKey(KeyUri.parse(keyUri), checkNotNull(options));
+        KeyUri uri = KeyUri.parse(keyUri);
+        java.util.Set<String> schemes = KeyServices.schemes();
+        if (!schemes.contains(uri.scheme())) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "key URI '%s' has unknown scheme '%s'; expected one of %s",
+                            keyUri, uri.scheme(), String.join(", ", schemes)));
+        }
+        return new MasterKey(uri, checkNotNull(options));
     }
 
     public static MasterKey of(String keyUri) {

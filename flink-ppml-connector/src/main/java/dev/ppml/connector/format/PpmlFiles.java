@@ -214,13 +214,13 @@ public final class PpmlFiles {
                                 fileName, position, ioError.getMessage()),
                         ioError);
             }
+            // Tink's own message ("no matching key found") would mislead: the key matched, the
+            // ciphertext did not authenticate.
             return new PpmlFormatException(
                     String.format(
                             "authentication of file %s failed after %d plaintext bytes: the file"
-                                    + " was modified, truncated, extended or written incompletely"
-                                    + " (%s)",
-                            fileName, position, e.getMessage()),
-                    e);
+                                    + " was modified, truncated, extended or written incompletely",
+                            fileName, position));
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.ppml.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ppml.jobs.DecryptJob;
+import dev.ppml.jobs.EncryptJob;
+import dev.ppml.jobs.PeopleGenerator;
+import dev.ppml.keys.testing.LocalKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jobs jar under {@code flink run} on real Flink processes (not a MiniCluster): the
+ * cluster's classpath is Flink alone, so this proves the jar carries the connector, Tink and the
+ * {@code ppml} table format (service files merged), for both SimpleQuery variants.
+ */
+class FlinkRunITCase {
+
+    private static final Path TARGET = Path.of("target");
+
+    @TempDir Path dir;
+
+    @Test
+    void simpleQueryRunsWithFlinkRunOnARealCluster() throws Exception {
+        Path jar = TARGET.resolve("flink-ppml-jobs-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+        assertThat(jar).as("the shaded jar (built in the package phase)").exists();
+        String keyUri = LocalKeys.create(dir, "master");
+        Path people = dir.resolve("people.csv");
+        long expected = PeopleGenerator.generate(5_000, 9, people, n -> {});
+        String encrypted = dir.resolve("enc").toUri().toString();
+        EncryptJob.run(
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                keyUri,
+                people.toString(),
+                encrypted,
+                true);
+
+        try (FlinkProcesses flink =
+                FlinkProcesses.start(
+                        dir.resolve("flink"), TARGET.resolve("flink-lib-classpath.txt"))) {
+            for (String variant : new String[] {"ds", "sql"}) {
+                String output = dir.resolve("out-" + variant).toUri().toString();
+                FlinkProcesses.Result r =
+                        variant.equals("sql")
+                                ? flink.run(
+                                        jar,
+                                        "--key-uri",
+                                        keyUri,
+                                        "--input",
+                                        encrypted,
+                                        "--output",
+                                        output,
+                                        "--sql")
+                                : flink.run(
+                                        jar,
+                                        "--key-uri",
+                                        keyUri,
+                                        "--input",
+                                        encrypted,
+                                        "--output",
+                                        output);
+                assertThat(r.exitCode).as(r.output + flink.log("taskmanager")).isZero();
+                assertThat(r.output).contains("output rows: " + expected);
+
+                Path csv = dir.resolve(variant + ".csv");
+                assertThat(
+                                DecryptJob.run(
+                                        StreamExecutionEnvironment.getExecutionEnvironment(),
+                                        keyUri,
+                                        output,
+                                        csv.toString(),
+                                        true))
+                        .isEqualTo(expected);
+                assertThat(Files.readAllLines(csv).get(0)).isEqualTo("name,age,job");
+            }
+            assertThat(flink.log("taskmanager")).doesNotContain("Exception");
+        }
+    }
+}
