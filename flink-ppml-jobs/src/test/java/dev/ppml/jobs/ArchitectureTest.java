@@ -37,6 +37,8 @@ class ArchitectureTest {
                         "dev.ppml.keys..",
                         "dev.ppml.connector..",
                         "dev.ppml.jobs..")
+                // the module is still being written: the rule must hold for whatever it has
+                .allowEmptyShould(true)
                 .check(classes);
     }
 
