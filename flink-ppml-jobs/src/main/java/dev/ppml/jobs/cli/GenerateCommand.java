@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,6 +24,9 @@ import picocli.CommandLine.Spec;
 public final class GenerateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+
+    /** Accepted like every command's; generating runs no Flink job. */
+    @Mixin FlinkOptions flink;
 
     @Option(names = "--rows", required = true, paramLabel = "N", description = "Rows to write.")
     long rows;

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,6 +40,9 @@ public final class KeysCommand implements Runnable {
             })
     public static final class Create implements Callable<Integer> {
         @Spec CommandSpec spec;
+
+        /** Accepted like every command's; creating a key runs no Flink job. */
+        @Mixin FlinkOptions flink;
 
         @Option(
                 names = "--key-uri",

@@ -22,12 +22,15 @@ class PpmlCliTest {
             assertThat(r.exitCode).as(command).isZero();
             assertThat(r.out).as(command).contains("Usage: ppml " + command);
         }
-        assertThat(CliRunner.run("keys", "create", "--help").out).contains("--force");
+        assertThat(CliRunner.run("keys", "create", "--help").out)
+                .contains("--force")
+                .contains("-D=key=value");
     }
 
     @Test
     void jobCommandsTakeFlinkOptions() {
-        for (String command : List.of("encrypt", "decrypt", "simple-query", "sql", "demo")) {
+        for (String command :
+                List.of("generate", "encrypt", "decrypt", "simple-query", "sql", "demo")) {
             assertThat(CliRunner.run(command, "--help").out)
                     .as(command)
                     .contains("-D=key=value")
