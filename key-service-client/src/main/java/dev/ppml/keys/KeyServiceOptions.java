@@ -57,7 +57,7 @@ public final class KeyServiceOptions implements Serializable {
      * Parses durations as Flink writes them ({@code 500 ms}, {@code 30 s}, {@code 10 min}, {@code 1
      * h}, a bare number of milliseconds) or ISO-8601 ({@code PT10M}).
      */
-    static Duration parseDuration(String key, String value) {
+    public static Duration parseDuration(String key, String value) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         try {
             if (v.startsWith("pt") || v.startsWith("p")) {

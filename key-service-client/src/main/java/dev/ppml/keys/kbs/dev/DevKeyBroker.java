@@ -1,0 +1,447 @@
+package dev.ppml.keys.kbs.dev;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObjectJSON;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDHEncrypter;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ppml.keys.KeyServiceException;
+import dev.ppml.keys.kbs.KbsClient;
+import dev.ppml.keys.kbs.RuntimeDataBinder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A development key broker: our own implementation of the Trustee KBS attestation protocol 0.4.0 on
+ * loopback, for tests, the demo and people trying the flow by hand. It verifies evidence with an
+ * {@link EvidenceCheck} (the attestation module's verifier and a policy) and releases resources
+ * from a directory ({@code <dir>/<repo>/<type>/<tag>}) only to attested clients, as JWEs encrypted
+ * to the key the evidence was bound to.
+ *
+ * <p>Restrictions: plain HTTP on 127.0.0.1 only; sessions and tokens live in memory; it is not a
+ * production broker. Nonces are single-use and expire with the session.
+ */
+public final class DevKeyBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevKeyBroker.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final String PROBLEM = "https://github.com/confidential-containers/kbs/errors/";
+
+    private final EvidenceCheck check;
+    private final RuntimeDataBinder binder;
+    private final Set<String> allowedTees;
+    private final Path resources;
+    private final Clock clock;
+    private final Duration sessionTtl;
+    private final Duration tokenTtl;
+    private final ECKey signingKey;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger released = new AtomicInteger();
+    private final AtomicInteger failNext = new AtomicInteger();
+    private HttpServer server;
+
+    private static final class Session {
+        final String tee;
+        final String nonce;
+        final Instant expiresAt;
+        volatile boolean nonceUsed;
+        @Nullable volatile ECKey teeKey;
+
+        Session(String tee, String nonce, Instant expiresAt) {
+            this.tee = tee;
+            this.nonce = nonce;
+            this.expiresAt = expiresAt;
+        }
+    }
+
+    public DevKeyBroker(
+            EvidenceCheck check,
+            RuntimeDataBinder binder,
+            Set<String> allowedTees,
+            Path resources,
+            Clock clock,
+            Duration sessionTtl,
+            Duration tokenTtl)
+            throws KeyServiceException {
+        this.check = check;
+        this.binder = binder;
+        this.allowedTees = Set.copyOf(allowedTees);
+        this.resources = resources.toAbsolutePath().normalize();
+        this.clock = clock;
+        this.sessionTtl = sessionTtl;
+        this.tokenTtl = tokenTtl;
+        try {
+            this.signingKey = new ECKeyGenerator(Curve.P_256).generate();
+        } catch (JOSEException e) {
+            throw new KeyServiceException("cannot generate the broker's token key", e);
+        }
+    }
+
+    /** Starts listening on 127.0.0.1 ({@code port} 0 for any free port); returns the base URI. */
+    public URI start(int port) throws IOException {
+        server =
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.setExecutor(
+                Executors.newFixedThreadPool(
+                        4,
+                        r -> {
+                            Thread t = new Thread(r, "dev-kbs");
+                            t.setDaemon(true);
+                            return t;
+                        }));
+        server.createContext("/kbs/v0/", this::handle);
+        server.start();
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        LOG.warn(
+                "Development key broker listening on {} (plain HTTP, loopback only, in-memory"
+                        + " sessions): for development and tests, not production",
+                uri);
+        return uri;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** How many resources were released so far. */
+    public int releasedCount() {
+        return released.get();
+    }
+
+    /** Test hook: forget every session and token, as a broker restart would. */
+    public void expireAllSessions() {
+        sessions.clear();
+    }
+
+    /** Test hook: answer the next {@code n} requests with 503. */
+    public void failNextRequests(int n) {
+        failNext.set(n);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                problem(exchange, 503, "ServiceUnavailable", "injected failure");
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (method.equals("POST") && path.equals("/kbs/v0/auth")) {
+                auth(exchange);
+            } else if (method.equals("POST") && path.equals("/kbs/v0/attest")) {
+                attest(exchange);
+            } else if (method.equals("GET") && path.startsWith("/kbs/v0/resource/")) {
+                resource(exchange, path.substring("/kbs/v0/resource/".length()));
+            } else {
+                problem(exchange, 404, "NotFound", "no endpoint " + method + " " + path);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Development key broker failed on {}", exchange.getRequestURI().getPath(), e);
+        }
+    }
+
+    private void auth(HttpExchange exchange) throws IOException {
+        JsonNode request = body(exchange);
+        if (request == null) {
+            problem(exchange, 400, "InvalidRequest", "the body is not JSON");
+            return;
+        }
+        String version = request.path("version").asText("");
+        if (!KbsClient.PROTOCOL_VERSION.equals(version)) {
+            problem(
+                    exchange,
+                    400,
+                    "ProtocolVersion",
+                    "protocol version '"
+                            + version
+                            + "' is not supported; this broker speaks "
+                            + KbsClient.PROTOCOL_VERSION);
+            return;
+        }
+        String tee = request.path("tee").asText("");
+        if (!allowedTees.contains(tee)) {
+            problem(
+                    exchange,
+                    403,
+                    "TeeNotAllowed",
+                    "TEE '"
+                            + tee
+                            + "' is not allowed by this broker's policy; allowed: "
+                            + allowedTees);
+            return;
+        }
+        byte[] nonceBytes = new byte[32];
+        random.nextBytes(nonceBytes);
+        String nonce = Base64.getEncoder().encodeToString(nonceBytes);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
+        sessions.put(id, new Session(tee, nonce, clock.instant().plus(sessionTtl)));
+        exchange.getResponseHeaders()
+                .add("Set-Cookie", "kbs-session-id=" + id + "; Path=/kbs; HttpOnly");
+        ObjectNode challenge = JSON.createObjectNode();
+        challenge.put("nonce", nonce);
+        challenge.putObject("extra-params");
+        json(exchange, 200, challenge);
+    }
+
+    private void attest(HttpExchange exchange) throws IOException {
+        Session session = session(exchange);
+        if (session == null) {
+            problem(
+                    exchange,
+                    401,
+                    "UnAuthenticated",
+                    "no valid kbs-session-id cookie: start with POST /kbs/v0/auth");
+            return;
+        }
+        JsonNode request = body(exchange);
+        JsonNode runtime = request == null ? null : request.get("runtime-data");
+        JsonNode pubkey = runtime == null ? null : runtime.get("tee-pubkey");
+        if (runtime == null || !(pubkey instanceof ObjectNode)) {
+            problem(
+                    exchange,
+                    400,
+                    "InvalidRequest",
+                    "runtime-data with nonce and tee-pubkey required");
+            return;
+        }
+        if (!session.nonce.equals(runtime.path("nonce").asText(""))) {
+            problem(
+                    exchange,
+                    401,
+                    "InvalidNonce",
+                    "the runtime-data nonce is not this session's challenge (stale or forged)");
+            return;
+        }
+        synchronized (session) {
+            if (session.nonceUsed) {
+                problem(
+                        exchange,
+                        401,
+                        "InvalidNonce",
+                        "this session's nonce was already used: evidence cannot be replayed");
+                return;
+            }
+            session.nonceUsed = true;
+        }
+        ECKey teeKey;
+        byte[] expected;
+        try {
+            teeKey = ECKey.parse(JSON.writeValueAsString(pubkey));
+            expected = binder.reportData(session.nonce, (ObjectNode) pubkey);
+        } catch (java.text.ParseException | KeyServiceException e) {
+            problem(exchange, 400, "InvalidRequest", "tee-pubkey is not a P-256 JWK");
+            return;
+        }
+        JsonNode evidence = request.path("tee-evidence").path("primary_evidence");
+        List<String> failures = check.failures(session.tee, evidence, expected);
+        if (!failures.isEmpty()) {
+            LOG.warn("Development key broker denied {} evidence: {}", session.tee, failures);
+            problem(
+                    exchange,
+                    401,
+                    "AttestationFailed",
+                    "evidence rejected: " + String.join("; ", failures));
+            return;
+        }
+        session.teeKey = teeKey;
+        String token;
+        try {
+            SignedJWT jwt =
+                    new SignedJWT(
+                            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                                    .keyID(signingKey.getKeyID())
+                                    .build(),
+                            new JWTClaimsSet.Builder()
+                                    .issuer("ppml-dev-kbs")
+                                    .expirationTime(Date.from(clock.instant().plus(tokenTtl)))
+                                    .claim("tee", session.tee)
+                                    .claim("tee-pubkey", teeKey.toPublicJWK().toJSONObject())
+                                    .build());
+            jwt.sign(new ECDSASigner(signingKey));
+            token = jwt.serialize();
+        } catch (JOSEException e) {
+            problem(exchange, 500, "InternalError", "cannot sign the token");
+            return;
+        }
+        LOG.info("Development key broker attested a {} client", session.tee);
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("token", token);
+        json(exchange, 200, reply);
+    }
+
+    private void resource(HttpExchange exchange, String id) throws IOException {
+        ECKey teeKey = authorizedKey(exchange);
+        if (teeKey == null) {
+            problem(
+                    exchange,
+                    401,
+                    "TokenNotFound",
+                    "no valid attestation token or session: attest first");
+            return;
+        }
+        String[] parts = id.split("/", -1);
+        if (parts.length != 3
+                || !SEGMENT.matcher(parts[1]).matches()
+                || !SEGMENT.matcher(parts[2]).matches()
+                || !(parts[0].isEmpty() || SEGMENT.matcher(parts[0]).matches())) {
+            problem(exchange, 404, "InvalidResourcePath", "no resource " + id);
+            return;
+        }
+        Path file =
+                resources
+                        .resolve(parts[0].isEmpty() ? "default" : parts[0])
+                        .resolve(parts[1])
+                        .resolve(parts[2])
+                        .normalize();
+        if (!file.startsWith(resources) || !Files.isRegularFile(file)) {
+            problem(exchange, 404, "ResourceNotFound", "no resource " + id);
+            return;
+        }
+        byte[] secret = Files.readAllBytes(file);
+        try {
+            JWEObjectJSON jwe =
+                    new JWEObjectJSON(
+                            new JWEHeader(JWEAlgorithm.ECDH_ES_A256KW, EncryptionMethod.A256GCM),
+                            new Payload(secret));
+            jwe.encrypt(new ECDHEncrypter(teeKey));
+            released.incrementAndGet();
+            LOG.info("Development key broker released resource {}", id);
+            byte[] body = jwe.serializeFlattened().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        } catch (JOSEException e) {
+            problem(exchange, 500, "InternalError", "cannot encrypt the resource");
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    @Nullable
+    private ECKey authorizedKey(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth != null && auth.startsWith("Bearer ")) {
+            try {
+                SignedJWT jwt = SignedJWT.parse(auth.substring("Bearer ".length()));
+                Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+                if (jwt.verify(new ECDSAVerifier(signingKey.toPublicJWK()))
+                        && exp != null
+                        && clock.instant().isBefore(exp.toInstant())) {
+                    return ECKey.parse(jwt.getJWTClaimsSet().getJSONObjectClaim("tee-pubkey"));
+                }
+            } catch (java.text.ParseException | JOSEException e) {
+                return null;
+            }
+            return null;
+        }
+        Session session = session(exchange);
+        return session == null ? null : session.teeKey;
+    }
+
+    @Nullable
+    private Session session(HttpExchange exchange) {
+        List<String> cookies = exchange.getRequestHeaders().get("Cookie");
+        if (cookies == null) {
+            return null;
+        }
+        for (String header : cookies) {
+            for (String part : header.split(";")) {
+                String p = part.trim();
+                if (p.startsWith("kbs-session-id=")) {
+                    Session s = sessions.get(p.substring("kbs-session-id=".length()));
+                    if (s != null && clock.instant().isBefore(s.expiresAt)) {
+                        return s;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    @Nullable
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        try {
+            return JSON.readTree(exchange.getRequestBody());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** An RFC 7807 problem, the way Trustee's KBS reports errors. */
+    private static void problem(HttpExchange exchange, int status, String type, String detail)
+            throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("type", PROBLEM + type);
+        body.put("detail", detail);
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}
