@@ -207,8 +207,8 @@ public final class KbsClient {
         } catch (java.text.ParseException | com.nimbusds.jose.JOSEException | RuntimeException e) {
             throw new KbsException.Protocol(
                     String.format(
-                            "the resource %s from KBS at %s is not a JWE for this TEE key (%s)",
-                            resourcePath, base, e.getClass().getSimpleName()),
+                            "the resource %s from KBS at %s is not a JWE for this TEE key (%s: %s)",
+                            resourcePath, base, e.getClass().getSimpleName(), e.getMessage()),
                     reply.status,
                     null);
         }
@@ -246,6 +246,8 @@ public final class KbsClient {
                     throw error;
                 }
                 last = error;
+            } catch (KbsException e) {
+                throw e; // a refusal, not a transport failure: no retry
             } catch (IOException e) {
                 last =
                         new KbsException.Unavailable(

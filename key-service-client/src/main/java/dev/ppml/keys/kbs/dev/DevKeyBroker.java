@@ -7,6 +7,7 @@ import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.JWEObjectJSON;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -339,11 +340,14 @@ public final class DevKeyBroker implements AutoCloseable {
         }
         byte[] secret = Files.readAllBytes(file);
         try {
-            JWEObjectJSON jwe =
-                    new JWEObjectJSON(
+            // Encrypt as a compact JWE first so the ephemeral key (epk) lands in the protected
+            // header, where Trustee's KBS puts it, then serialize it flattened.
+            JWEObject compact =
+                    new JWEObject(
                             new JWEHeader(JWEAlgorithm.ECDH_ES_A256KW, EncryptionMethod.A256GCM),
                             new Payload(secret));
-            jwe.encrypt(new ECDHEncrypter(teeKey));
+            compact.encrypt(new ECDHEncrypter(teeKey));
+            JWEObjectJSON jwe = new JWEObjectJSON(compact);
             released.incrementAndGet();
             LOG.info("Development key broker released resource {}", id);
             byte[] body = jwe.serializeFlattened().getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,384 @@
+package dev.ppml.keys.kbs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.keys.kbs.dev.DevKeyBroker;
+import dev.ppml.keys.kbs.dev.EvidenceCheck;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The KBS client against the development broker on loopback: the handshake, token reuse, one
+ * re-attestation on 401, typed errors, retries; and the broker's refusals of misbehaving clients
+ * (wrong nonce, replay, evidence bound to another key, wrong protocol version).
+ */
+class KbsClientTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] SECRET =
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** Report data as the protocol defines it, computed independently of the code under test. */
+    static final RuntimeDataBinder BINDER =
+            (nonce, pubkey) -> {
+                try {
+                    String canonical =
+                            "{\"additional-evidence\":\"\",\"nonce\":\""
+                                    + nonce
+                                    + "\",\"tee-pubkey\":"
+                                    + pubkey.toString()
+                                    + "}";
+                    return Arrays.copyOf(
+                            MessageDigest.getInstance("SHA-384")
+                                    .digest(canonical.getBytes(StandardCharsets.UTF_8)),
+                            64);
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+
+    /** Evidence like Trustee's sample TEE: the report data, Base64. */
+    static final class SampleEvidence implements EvidenceSource {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String tee() {
+            return "sample";
+        }
+
+        @Override
+        public JsonNode evidence(byte[] reportData) {
+            calls.incrementAndGet();
+            ObjectNode n = JSON.createObjectNode();
+            n.put("svn", "1");
+            n.put("report_data", Base64.getEncoder().encodeToString(reportData));
+            return n;
+        }
+    }
+
+    /** Accepts sample evidence whose report data matches; records what it saw. */
+    static final EvidenceCheck SAMPLE_CHECK =
+            (tee, evidence, expected) -> {
+                List<String> failures = new ArrayList<>();
+                byte[] got = Base64.getDecoder().decode(evidence.path("report_data").asText(""));
+                if (!Arrays.equals(got, expected)) {
+                    failures.add("report_data does not bind the nonce and the TEE key");
+                }
+                return failures;
+            };
+
+    @TempDir Path dir;
+    private DevKeyBroker broker;
+    private URI base;
+    private SampleEvidence evidence;
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        Files.createDirectories(dir.resolve("res/default/key"));
+        Files.write(dir.resolve("res/default/key/people"), SECRET);
+        broker =
+                new DevKeyBroker(
+                        SAMPLE_CHECK,
+                        BINDER,
+                        Set.of("sample"),
+                        dir.resolve("res"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        base = broker.start(0);
+        evidence = new SampleEvidence();
+    }
+
+    @AfterEach
+    void stopBroker() {
+        broker.close();
+    }
+
+    private KbsClient client(Map<String, String> extra) throws Exception {
+        Map<String, String> options =
+                new java.util.HashMap<>(
+                        Map.of(
+                                KbsClientConfig.TEE, "sample",
+                                KbsClientConfig.PLAINTEXT_HTTP, "true",
+                                KbsClientConfig.RETRY_BACKOFF, "10 ms"));
+        options.putAll(extra);
+        return new KbsClient(
+                base,
+                KbsClientConfig.from(KeyServiceOptions.of(options)),
+                evidence,
+                BINDER,
+                Clock.systemUTC());
+    }
+
+    @Test
+    void attestsOnceAndReusesTheTokenForFurtherResources() throws Exception {
+        KbsClient client = client(Map.of());
+        assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
+        assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
+        assertThat(evidence.calls).hasValue(1);
+        assertThat(broker.releasedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void reattestsOnceWhenTheBrokerForgotTheSession() throws Exception {
+        KbsClient client = client(Map.of());
+        client.getResource("/kbs/v0/resource/default/key/people");
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        SAMPLE_CHECK,
+                        BINDER,
+                        Set.of("sample"),
+                        dir.resolve("res"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        broker.start(base.getPort()); // a restarted broker: new signing key, no sessions
+        assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
+        assertThat(evidence.calls).hasValue(2);
+    }
+
+    @Test
+    void missingResourceIsNotFound() throws Exception {
+        assertThatThrownBy(() -> client(Map.of()).getResource("/kbs/v0/resource/default/key/nope"))
+                .isInstanceOf(KbsException.NotFound.class)
+                .hasMessageContaining("HTTP 404")
+                .hasMessageContaining("no resource default/key/nope");
+    }
+
+    @Test
+    void teeNotAllowedByPolicyIsDenied() throws Exception {
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        SAMPLE_CHECK,
+                        BINDER,
+                        Set.of("tdx"),
+                        dir.resolve("res"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        base = broker.start(0);
+        assertThatThrownBy(
+                        () -> client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.Denied.class)
+                .hasMessageContaining("TEE 'sample' is not allowed");
+    }
+
+    @Test
+    void rejectedEvidenceIsAnAuthenticationFailureNamingTheCheck() throws Exception {
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        (tee, ev, expected) -> List.of("MRTD is not in the allow-list"),
+                        BINDER,
+                        Set.of("sample"),
+                        dir.resolve("res"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        base = broker.start(0);
+        assertThatThrownBy(
+                        () -> client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.class)
+                .hasMessageContaining("MRTD is not in the allow-list");
+        assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void transientFailuresAreRetried() throws Exception {
+        broker.failNextRequests(2);
+        assertThat(client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
+                .isEqualTo(SECRET);
+    }
+
+    @Test
+    void brokerDownFailsAfterBoundedRetriesSayingWhatToCheck() throws Exception {
+        broker.close();
+        long start = System.nanoTime();
+        assertThatThrownBy(
+                        () ->
+                                client(Map.of(KbsClientConfig.MAX_ATTEMPTS, "3"))
+                                        .getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.Unavailable.class)
+                .hasMessageContaining("unreachable")
+                .hasMessageContaining("after 3 attempts");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void wrongNonceIsRefused() throws Exception {
+        RawSession s = RawSession.auth(base, "0.4.0");
+        HttpResponse<String> r =
+                s.attest("not-the-nonce", s.pubkey(), s.evidenceFor(s.nonce, s.pubkey()));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("InvalidNonce").contains("stale or forged");
+    }
+
+    @Test
+    void replayedEvidenceIsRefused() throws Exception {
+        RawSession s = RawSession.auth(base, "0.4.0");
+        ObjectNode key = s.pubkey();
+        JsonNode ev = s.evidenceFor(s.nonce, key);
+        assertThat(s.attest(s.nonce, key, ev).statusCode()).isEqualTo(200);
+        HttpResponse<String> replay = s.attest(s.nonce, key, ev);
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(replay.body()).contains("already used");
+    }
+
+    @Test
+    void evidenceBoundToAnotherKeyIsRefused() throws Exception {
+        RawSession s = RawSession.auth(base, "0.4.0");
+        ObjectNode mine = s.pubkey();
+        ObjectNode attackers = s.pubkey();
+        HttpResponse<String> r = s.attest(s.nonce, attackers, s.evidenceFor(s.nonce, mine));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("report_data does not bind");
+        assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void resourceIsAFlattenedJweWithTheEphemeralKeyInTheProtectedHeader() throws Exception {
+        RawSession s = RawSession.auth(base, "0.4.0");
+        ObjectNode key = s.pubkey();
+        HttpResponse<String> attested = s.attest(s.nonce, key, s.evidenceFor(s.nonce, key));
+        String token = JSON.readTree(attested.body()).get("token").asText();
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                base.resolve("/kbs/v0/resource/default/key/people"))
+                                        .header("Authorization", "Bearer " + token)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        JsonNode jwe = JSON.readTree(r.body());
+        assertThat(jwe.fieldNames())
+                .toIterable()
+                .contains("protected", "encrypted_key", "iv", "ciphertext", "tag");
+        JsonNode header =
+                JSON.readTree(Base64.getUrlDecoder().decode(jwe.get("protected").asText()));
+        assertThat(header.get("alg").asText()).isEqualTo("ECDH-ES+A256KW");
+        assertThat(header.get("enc").asText()).isEqualTo("A256GCM");
+        assertThat(header.get("epk").get("crv").asText()).isEqualTo("P-256");
+        assertThat(r.body()).doesNotContain(new String(SECRET, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void protocolVersionMismatchIsRefused() throws Exception {
+        HttpResponse<String> r =
+                RawSession.post(
+                        base,
+                        "/kbs/v0/auth",
+                        "{\"version\":\"0.1.0\",\"tee\":\"sample\",\"extra-params\":{}}",
+                        null);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("ProtocolVersion").contains("0.4.0");
+    }
+
+    @Test
+    void resourceWithoutAttestationIsUnauthorized() throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                base.resolve("/kbs/v0/resource/default/key/people"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void missingTeeOptionNamesTheOption() {
+        assertThatThrownBy(() -> KbsClientConfig.from(KeyServiceOptions.empty()))
+                .hasMessageContaining("ppml.key-service.kbs.tee")
+                .hasMessageContaining("tdx, coco-aa or sample");
+    }
+
+    /** A hand-driven client, to send what a well-behaved one never would. */
+    static final class RawSession {
+        final String cookie;
+        final String nonce;
+
+        RawSession(String cookie, String nonce) {
+            this.cookie = cookie;
+            this.nonce = nonce;
+        }
+
+        private URI base;
+
+        static RawSession auth(URI base, String version) throws Exception {
+            HttpResponse<String> r =
+                    post(
+                            base,
+                            "/kbs/v0/auth",
+                            "{\"version\":\""
+                                    + version
+                                    + "\",\"tee\":\"sample\",\"extra-params\":{}}",
+                            null);
+            String cookie = r.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+            RawSession s = new RawSession(cookie, JSON.readTree(r.body()).get("nonce").asText());
+            s.base = base;
+            return s;
+        }
+
+        ObjectNode pubkey() throws Exception {
+            return (ObjectNode)
+                    JSON.readTree(
+                            new com.nimbusds.jose.jwk.gen.ECKeyGenerator(
+                                            com.nimbusds.jose.jwk.Curve.P_256)
+                                    .generate()
+                                    .toPublicJWK()
+                                    .toJSONString());
+        }
+
+        JsonNode evidenceFor(String nonce, ObjectNode key) throws Exception {
+            return new SampleEvidence().evidence(BINDER.reportData(nonce, key));
+        }
+
+        HttpResponse<String> attest(String nonce, ObjectNode key, JsonNode evidence)
+                throws Exception {
+            ObjectNode body = JSON.createObjectNode();
+            body.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", key);
+            ObjectNode te = body.putObject("tee-evidence");
+            te.set("primary_evidence", evidence);
+            te.put("additional_evidence", "");
+            return post(base, "/kbs/v0/attest", body.toString(), cookie);
+        }
+
+        static HttpResponse<String> post(URI base, String path, String body, String cookie)
+                throws Exception {
+            HttpRequest.Builder b =
+                    HttpRequest.newBuilder(base.resolve(path))
+                            .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
