@@ -1,0 +1,36 @@
+package dev.ppml.connector.oss;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.annotation.Internal;
+
+/** The write-side settings of one {@code oss://} file system. */
+@Internal
+final class OssWriterConfig {
+    final int partSize;
+    final List<Path> bufferDirs;
+    final int concurrency;
+    final int attempts;
+    final Executor executor;
+    private final AtomicInteger nextDir = new AtomicInteger();
+
+    OssWriterConfig(
+            int partSize, List<Path> bufferDirs, int concurrency, int attempts, Executor executor) {
+        this.partSize = partSize;
+        this.bufferDirs = List.copyOf(bufferDirs);
+        this.concurrency = concurrency;
+        this.attempts = attempts;
+        this.executor = executor;
+    }
+
+    /** A new part buffer: in memory, or in the next buffer directory (round robin). */
+    PartBuffer newBuffer() throws java.io.IOException {
+        if (bufferDirs.isEmpty()) {
+            return PartBuffer.inMemory(Math.min(partSize, 1 << 20));
+        }
+        Path dir = bufferDirs.get(Math.floorMod(nextDir.getAndIncrement(), bufferDirs.size()));
+        return PartBuffer.onDisk(dir);
+    }
+}
