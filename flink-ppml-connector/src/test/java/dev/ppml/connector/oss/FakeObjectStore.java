@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,13 +147,21 @@ final class FakeObjectStore implements ObjectStore {
     @Override
     public Listing list(String prefix, String delimiter) {
         List<ObjectInfo> found = new ArrayList<>();
-        objects.forEach(
-                (k, b) -> {
-                    if (k.startsWith(prefix)) {
-                        found.add(new ObjectInfo(k, b.length, null, 0));
-                    }
-                });
-        return new Listing(found, List.of());
+        java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
+        new TreeMap<>(objects)
+                .forEach(
+                        (k, b) -> {
+                            if (!k.startsWith(prefix)) {
+                                return;
+                            }
+                            int d = delimiter == null ? -1 : k.indexOf(delimiter, prefix.length());
+                            if (d >= 0) {
+                                prefixes.add(k.substring(0, d + 1));
+                            } else {
+                                found.add(new ObjectInfo(k, b.length, null, 0));
+                            }
+                        });
+        return new Listing(found, new ArrayList<>(prefixes));
     }
 
     @Override
