@@ -1,0 +1,101 @@
+package dev.ppml.attestation.tdx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class TdxQuoteTest {
+
+    static byte[] quote(String name) throws Exception {
+        return Files.readAllBytes(Path.of("src/test/resources/tdx", name));
+    }
+
+    @Test
+    void parsesTheProductionV4Quote() throws Exception {
+        TdxQuote q = TdxQuote.parse(quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat"));
+        assertThat(q.version()).isEqualTo(4);
+        assertThat(q.teeType()).isEqualTo(0x81);
+        assertThat(q.bodyType()).isEqualTo(2);
+        assertThat(q.body().isDebug()).isFalse();
+        assertThat(q.body().mrTd()).hasSize(48);
+        assertThat(q.signedRegion()).hasSize(48 + 584);
+        assertThat(q.qeReport().isvProdId()).isEqualTo(2);
+        assertThat(q.pckChain()).hasSize(3);
+        assertThat(q.pckChain().get(0).getSubjectX500Principal().getName())
+                .contains("Intel SGX PCK Certificate");
+        assertThat(q.pckChain().get(2).getSubjectX500Principal().getName())
+                .contains("Intel SGX Root CA");
+    }
+
+    @Test
+    void parsesBothV5BodyTypesAndTheTrusteeQuotes() throws Exception {
+        TdxQuote v5 = TdxQuote.parse(quote("go-tdx-guest/quote_v5_sample.dat"));
+        assertThat(v5.version()).isEqualTo(5);
+        assertThat(v5.signedRegion().length).isEqualTo(48 + 6 + (v5.bodyType() == 3 ? 648 : 584));
+        TdxQuote t5 = TdxQuote.parse(quote("trustee/tdx_quote_5.dat"));
+        assertThat(t5.version()).isEqualTo(5);
+        TdxQuote t4 = TdxQuote.parse(quote("trustee/tdx_quote_4.dat"));
+        assertThat(t4.version()).isEqualTo(4);
+        assertThat(t4.body().isDebug()).as("trustee's v4 quote is a DEBUG TD").isTrue();
+        if (v5.bodyType() == 3 || t5.bodyType() == 3) {
+            TdxQuote tdx15 = v5.bodyType() == 3 ? v5 : t5;
+            assertThat(tdx15.body().mrServiceTd()).hasSize(48);
+        }
+    }
+
+    @Test
+    void bytesAfterTheSignatureDataAreCountedNotSigned() throws Exception {
+        byte[] padded = quote("go-tdx-guest/cos-113-tdx-quote.dat");
+        assertThat(padded).hasSize(8000);
+        TdxQuote q = TdxQuote.parse(padded);
+        assertThat(q.trailingBytes()).isGreaterThan(0);
+        assertThat(q.body().reportData()).isEqualTo(quote("go-tdx-guest/cos-113-nonce.dat"));
+
+        TdxQuote prod = TdxQuote.parse(quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat"));
+        assertThat(prod.trailingBytes()).as("go-tdx-guest appends a test marker").isEqualTo(39);
+        assertThat(prod.toJson().get("trailing_bytes").asInt()).isEqualTo(39);
+    }
+
+    @Test
+    void truncationNamesFieldAndOffset() throws Exception {
+        byte[] q = quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
+        assertThatThrownBy(() -> TdxQuote.parse(Arrays.copyOf(q, 100)))
+                .isInstanceOf(QuoteFormatException.class)
+                .hasMessageContaining(
+                        "truncated quote: field 'mrseam' at offset 64 needs 48 bytes, 36 left");
+        assertThatThrownBy(() -> TdxQuote.parse(Arrays.copyOf(q, 700)))
+                .hasMessageContaining("field 'signature_data_len' at offset 632 declares");
+        assertThatThrownBy(() -> TdxQuote.parse(Arrays.copyOf(q, 10)))
+                .hasMessageContaining("'header.reserved' at offset 8");
+    }
+
+    @Test
+    void wrongTeeTypeOrVersionIsNamed() throws Exception {
+        byte[] q = quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
+        byte[] sgx = q.clone();
+        sgx[4] = 0;
+        assertThatThrownBy(() -> TdxQuote.parse(sgx))
+                .hasMessageContaining("'header.tee_type' at offset 4 is 0x0");
+        byte[] v3 = q.clone();
+        v3[0] = 3;
+        assertThatThrownBy(() -> TdxQuote.parse(v3))
+                .hasMessageContaining("unsupported quote version 3");
+    }
+
+    @Test
+    void jsonShowsMeasurementsInHex() throws Exception {
+        TdxQuote q = TdxQuote.parse(quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat"));
+        JsonNode json = q.toJson();
+        assertThat(json.at("/td_report/mrtd").asText())
+                .isEqualTo(HexFormat.of().formatHex(q.body().mrTd()));
+        assertThat(json.at("/td_report/rtmr3").asText()).hasSize(96);
+        assertThat(json.at("/header/tee_type").asText()).isEqualTo("0x81");
+        assertThat(json.at("/signature_data/pck_cert_chain")).hasSize(3);
+    }
+}
