@@ -1,0 +1,90 @@
+package dev.ppml.attestation.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ppml.attestation.policy.AttestationPolicy;
+import dev.ppml.attestation.verify.TdxCollateral;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class EvidenceVerifierTest {
+    private static final Path TDX = Path.of("src/test/resources/tdx");
+    private static final Clock IN_WINDOW =
+            Clock.fixed(Instant.parse("2023-07-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private static ObjectNode tdxEvidence(String file) throws Exception {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("quote", Base64.getEncoder().encodeToString(Files.readAllBytes(TDX.resolve(file))));
+        return n;
+    }
+
+    @Test
+    void sampleEvidenceNeedsAPolicyThatAllowsIt() throws Exception {
+        byte[] rd = new byte[64];
+        rd[0] = 7;
+        var evidence = new SampleEvidenceProvider().evidence(rd);
+        AttestationPolicy strict = AttestationPolicy.strict();
+        assertThat(
+                        new EvidenceVerifier(strict, null, IN_WINDOW)
+                                .verify("sample", evidence, rd)
+                                .failures())
+                .containsExactly(
+                        "policy-allow-sample: the policy does not allow the simulated sample TEE");
+        strict.allowSample = true;
+        assertThat(
+                        new EvidenceVerifier(strict, null, IN_WINDOW)
+                                .verify("sample", evidence, rd)
+                                .passed())
+                .isTrue();
+        assertThat(
+                        new EvidenceVerifier(strict, null, IN_WINDOW)
+                                .verify("sample", evidence, new byte[64])
+                                .failures())
+                .anyMatch(f -> f.contains("another key"));
+    }
+
+    @Test
+    void tdxEvidenceIsVerifiedAndJudged() throws Exception {
+        TdxCollateral collateral = TdxCollateral.load(TDX.resolve("go-tdx-guest"));
+        AttestationPolicy policy = AttestationPolicy.strict();
+        policy.allowDebug = false;
+        ObjectNode debugQuote = tdxEvidence("trustee/tdx_quote_4.dat");
+        byte[] rd =
+                java.util.Arrays.copyOf(
+                        dev.ppml.attestation.tdx.TdxQuote.parse(
+                                        Files.readAllBytes(TDX.resolve("trustee/tdx_quote_4.dat")))
+                                .body()
+                                .reportData(),
+                        64);
+
+        var report =
+                new EvidenceVerifier(policy, collateral, IN_WINDOW).verify("tdx", debugQuote, rd);
+        assertThat(report.failures())
+                .containsExactly(
+                        "policy-debug: the TD runs in DEBUG mode (TDATTRIBUTES bit 0): its memory is readable by the host; denied");
+
+        policy.allowDebug = true;
+        assertThat(
+                        new EvidenceVerifier(policy, collateral, IN_WINDOW)
+                                .verify("tdx", debugQuote, rd)
+                                .passed())
+                .isTrue();
+        assertThat(
+                        new EvidenceVerifier(policy, collateral, IN_WINDOW)
+                                .verify("tdx", debugQuote, new byte[64])
+                                .failures())
+                .anyMatch(f -> f.startsWith("policy-report-data"));
+        assertThat(
+                        new EvidenceVerifier(policy, null, IN_WINDOW)
+                                .verify("tdx", debugQuote, rd)
+                                .failures())
+                .anyMatch(f -> f.contains("no TDX collateral is configured"));
+    }
+}
