@@ -22,6 +22,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ppml.attestation.binding.RuntimeDataBinding;
+import dev.ppml.attestation.evidence.EvidenceVerifier;
+import dev.ppml.attestation.policy.AttestationPolicy;
+import dev.ppml.attestation.verify.TdxCollateral;
 import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.kbs.KbsClient;
 import dev.ppml.keys.kbs.RuntimeDataBinder;
@@ -115,6 +119,29 @@ public final class DevKeyBroker implements AutoCloseable {
         } catch (JOSEException e) {
             throw new KeyServiceException("cannot generate the broker's token key", e);
         }
+    }
+
+    /**
+     * A broker that judges evidence with the attestation module: TDX quotes verified against {@code
+     * collateral} (may be null: then TDX evidence is refused) and evaluated by {@code policy}; the
+     * sample TEE accepted only if the policy allows it.
+     */
+    public static DevKeyBroker withPolicy(
+            AttestationPolicy policy,
+            @Nullable TdxCollateral collateral,
+            Path resources,
+            Clock clock)
+            throws KeyServiceException {
+        EvidenceVerifier verifier = new EvidenceVerifier(policy, collateral, clock);
+        Set<String> tees = policy.allowSample ? Set.of("tdx", "sample") : Set.of("tdx");
+        return new DevKeyBroker(
+                (tee, evidence, expected) -> verifier.verify(tee, evidence, expected).failures(),
+                RuntimeDataBinding::reportData,
+                tees,
+                resources,
+                clock,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(30));
     }
 
     /** Starts listening on 127.0.0.1 ({@code port} 0 for any free port); returns the base URI. */

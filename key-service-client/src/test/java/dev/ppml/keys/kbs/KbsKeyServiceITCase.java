@@ -1,0 +1,99 @@
+package dev.ppml.keys.kbs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.crypto.tink.Aead;
+import dev.ppml.attestation.policy.AttestationPolicy;
+import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.keys.KeyServices;
+import dev.ppml.keys.KeyUri;
+import dev.ppml.keys.kbs.dev.DevKeyBroker;
+import dev.ppml.keys.local.LocalKeystore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kbs:// end to end: KeyServices -> the KBS scheme -> the attestation module's evidence and binding
+ * -> the development broker's verification and policy -> a JWE-wrapped Tink keyset.
+ */
+class KbsKeyServiceITCase {
+
+    @TempDir Path dir;
+    private DevKeyBroker broker;
+    private String keyUri;
+    private Aead local;
+
+    private void start(boolean allowSample) throws Exception {
+        Path keystore = dir.resolve("master.json");
+        LocalKeystore.create(KeyUri.parse("local:" + keystore), false);
+        local = KeyServices.getAead("local:" + keystore, KeyServiceOptions.empty());
+        Files.createDirectories(dir.resolve("resources/default/key"));
+        Files.copy(keystore, dir.resolve("resources/default/key/people"));
+        AttestationPolicy policy = AttestationPolicy.strict();
+        policy.allowSample = allowSample;
+        broker = DevKeyBroker.withPolicy(policy, null, dir.resolve("resources"), Clock.systemUTC());
+        broker.start(0);
+        keyUri = "kbs://127.0.0.1:" + broker.port() + "/default/key/people";
+    }
+
+    @BeforeEach
+    void reset() {
+        KeyServices.invalidateAll();
+        KbsKeyServiceFactory.resetClients();
+    }
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static KeyServiceOptions sample() {
+        return KeyServiceOptions.of(
+                Map.of(KbsClientConfig.TEE, "sample", KbsClientConfig.PLAINTEXT_HTTP, "true"));
+    }
+
+    @Test
+    void theBrokersKeyIsReleasedAfterAttestationAndIsTheSameKey() throws Exception {
+        start(true);
+        Aead kbs = KeyServices.getAead(keyUri, sample());
+        byte[] ct = local.encrypt("hi".getBytes(StandardCharsets.UTF_8), new byte[0]);
+        assertThat(kbs.decrypt(ct, new byte[0])).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+        assertThat(broker.releasedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aPolicyWithoutTheSampleTeeReleasesNothing() throws Exception {
+        start(false);
+        assertThatThrownBy(() -> KeyServices.getAead(keyUri, sample()))
+                .isInstanceOf(KbsException.Denied.class)
+                .hasMessageContaining("TEE 'sample' is not allowed");
+        assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void plainHttpOnlyForLoopbackAndTheTeeMustBeNamed() throws Exception {
+        assertThatThrownBy(
+                        () ->
+                                KeyServices.getAead(
+                                        "kbs://kbs.example:8080/default/key/people", sample()))
+                .hasMessageContaining("plain HTTP to loopback brokers only");
+        assertThatThrownBy(
+                        () ->
+                                KeyServices.getAead(
+                                        "kbs://127.0.0.1:1/default/key/people",
+                                        KeyServiceOptions.of(Map.of(KbsClientConfig.TEE, "magic"))))
+                .hasMessageContaining("unknown TEE 'magic'");
+        assertThatThrownBy(() -> KeyServices.getAead("kbs://127.0.0.1:1/only/two", sample()))
+                .hasMessageContaining("expected kbs://host:port/<repository>/<type>/<tag>");
+    }
+}
