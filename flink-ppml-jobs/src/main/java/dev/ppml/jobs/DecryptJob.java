@@ -2,6 +2,7 @@ package dev.ppml.jobs;
 
 import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.source.EncryptedFileSource;
+import dev.ppml.keys.KeyServiceOptions;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class DecryptJob {
     public static long run(
             StreamExecutionEnvironment env,
             String keyUri,
+            KeyServiceOptions keyService,
             String input,
             String output,
             boolean header)
@@ -48,6 +50,7 @@ public final class DecryptJob {
                                         EncryptedFileSource.forRecordFormat(
                                                         new FirstLineTaggedLines(), in)
                                                 .withKeyUri(keyUri)
+                                                .withKeyServiceOptions(keyService)
                                                 .build(),
                                         WatermarkStrategy.noWatermarks(),
                                         "encrypted csv")

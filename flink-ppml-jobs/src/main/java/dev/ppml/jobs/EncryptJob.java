@@ -2,6 +2,7 @@ package dev.ppml.jobs;
 
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.sink.EncryptedFileSink;
+import dev.ppml.keys.KeyServiceOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,6 +37,7 @@ public final class EncryptJob {
     public static long run(
             StreamExecutionEnvironment env,
             String keyUri,
+            KeyServiceOptions keyService,
             String input,
             String output,
             boolean header)
@@ -59,6 +61,7 @@ public final class EncryptJob {
                                         RecordEncoders.lines(
                                                 new SimpleStringSchema(), headerLine, "csv"))
                                 .withKeyUri(keyUri)
+                                .withKeyServiceOptions(keyService)
                                 .withBucketAssigner(new BasePathBucketAssigner<>())
                                 .build())
                 .name("encrypted files");

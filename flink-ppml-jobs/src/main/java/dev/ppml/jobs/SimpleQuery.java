@@ -3,9 +3,11 @@ package dev.ppml.jobs;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.ppml.connector.format.CsvLines;
+import dev.ppml.connector.format.KeyServiceConfig;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.jobs.cli.SimpleQueryCommand;
+import dev.ppml.keys.KeyServiceOptions;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -70,7 +72,11 @@ public final class SimpleQuery {
 
     /** Runs the DataStream variant (bounded, batch execution) on {@code env}. */
     public static Result runDataStream(
-            StreamExecutionEnvironment env, String keyUri, String input, String output)
+            StreamExecutionEnvironment env,
+            String keyUri,
+            KeyServiceOptions keyService,
+            String input,
+            String output)
             throws Exception {
         checkNotNull(keyUri, "--key-uri");
         CsvLines<Person> csv = CsvLines.forPojo(Person.class, Person.COLUMNS).withHeader();
@@ -78,6 +84,7 @@ public final class SimpleQuery {
         env.fromSource(
                         EncryptedFileSource.forRecordFormat(csv, JobPaths.of(input))
                                 .withKeyUri(keyUri)
+                                .withKeyServiceOptions(keyService)
                                 .build(),
                         WatermarkStrategy.noWatermarks(),
                         "encrypted people")
@@ -90,6 +97,7 @@ public final class SimpleQuery {
                 .sinkTo(
                         EncryptedFileSink.forRecordFormat(JobPaths.of(output), csv)
                                 .withKeyUri(keyUri)
+                                .withKeyServiceOptions(keyService)
                                 .withBucketAssigner(new BasePathBucketAssigner<>())
                                 .build())
                 .name("encrypted result");
@@ -110,14 +118,18 @@ public final class SimpleQuery {
 
     /** Runs the SQL variant (batch) on {@code env}. */
     public static Result runSql(
-            StreamExecutionEnvironment env, String keyUri, String input, String output)
+            StreamExecutionEnvironment env,
+            String keyUri,
+            KeyServiceOptions keyService,
+            String input,
+            String output)
             throws Exception {
         checkNotNull(keyUri, "--key-uri");
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         StreamTableEnvironment tEnv =
                 StreamTableEnvironment.create(env, EnvironmentSettings.inBatchMode());
-        tEnv.executeSql(peopleTableDdl("people", input, keyUri));
-        tEnv.executeSql(peopleTableDdl("kept", output, keyUri));
+        tEnv.executeSql(peopleTableDdl("people", input, keyUri, keyService));
+        tEnv.executeSql(peopleTableDdl("kept", output, keyUri, keyService));
         TableResult insert =
                 tEnv.executeSql(
                         "INSERT INTO kept SELECT name, age, job FROM people WHERE "
@@ -138,7 +150,17 @@ public final class SimpleQuery {
     }
 
     /** The DDL of an encrypted people table, as users would write it. */
-    public static String peopleTableDdl(String table, String location, String keyUri) {
+    public static String peopleTableDdl(
+            String table, String location, String keyUri, KeyServiceOptions keyService) {
+        StringBuilder keyServiceOptions = new StringBuilder();
+        keyService
+                .asMap()
+                .forEach(
+                        (k, v) ->
+                                keyServiceOptions.append(
+                                        String.format(
+                                                ",%n  '%s%s' = '%s'",
+                                                KeyServiceConfig.PREFIX, k, v)));
         return String.format(
                 "CREATE TEMPORARY TABLE %s (name STRING, age INT, job STRING) WITH (%n"
                         + "  'connector' = 'filesystem',%n"
@@ -146,9 +168,9 @@ public final class SimpleQuery {
                         + "  'format' = 'ppml',%n"
                         + "  'ppml.format' = 'csv',%n"
                         + "  'ppml.key-uri' = '%s',%n"
-                        + "  'ppml.header' = 'true'%n"
+                        + "  'ppml.header' = 'true'%s%n"
                         + ")",
-                table, JobPaths.of(location), keyUri);
+                table, JobPaths.of(location), keyUri, keyServiceOptions);
     }
 
     /** Counts input rows per job in accumulators. */

@@ -3,6 +3,7 @@ package dev.ppml.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.testing.LocalKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +37,31 @@ class SimpleQueryITCase {
         long expected = PeopleGenerator.generate(8_000, 11, people, n -> {});
         String encrypted = dir.resolve("enc").toString();
 
-        assertThat(EncryptJob.run(env(), keyUri, people.toString(), encrypted, true))
+        assertThat(
+                        EncryptJob.run(
+                                env(),
+                                keyUri,
+                                KeyServiceOptions.empty(),
+                                people.toString(),
+                                encrypted,
+                                true))
                 .isEqualTo(8_000);
         assertThat(Files.list(dir.resolve("enc")).count()).as("one file per writer").isEqualTo(2);
 
         SimpleQuery.Result ds =
-                SimpleQuery.runDataStream(env(), keyUri, encrypted, dir.resolve("ds").toString());
+                SimpleQuery.runDataStream(
+                        env(),
+                        keyUri,
+                        KeyServiceOptions.empty(),
+                        encrypted,
+                        dir.resolve("ds").toString());
         SimpleQuery.Result sql =
-                SimpleQuery.runSql(env(), keyUri, encrypted, dir.resolve("sql").toString());
+                SimpleQuery.runSql(
+                        env(),
+                        keyUri,
+                        KeyServiceOptions.empty(),
+                        encrypted,
+                        dir.resolve("sql").toString());
 
         assertThat(ds.outputRows).isEqualTo(expected);
         assertThat(sql.outputRows).isEqualTo(expected);
@@ -57,11 +75,18 @@ class SimpleQueryITCase {
                         DecryptJob.run(
                                 env(),
                                 keyUri,
+                                KeyServiceOptions.empty(),
                                 dir.resolve("ds").toString(),
                                 dsCsv.toString(),
                                 true))
                 .isEqualTo(expected);
-        DecryptJob.run(env(), keyUri, dir.resolve("sql").toString(), sqlCsv.toString(), true);
+        DecryptJob.run(
+                env(),
+                keyUri,
+                KeyServiceOptions.empty(),
+                dir.resolve("sql").toString(),
+                sqlCsv.toString(),
+                true);
         List<String> dsRows = Files.readAllLines(dsCsv);
         assertThat(dsRows.get(0)).isEqualTo("name,age,job");
         assertThat(sorted(dsRows)).isEqualTo(sorted(Files.readAllLines(sqlCsv)));
@@ -84,7 +109,13 @@ class SimpleQueryITCase {
         String otherUri = LocalKeys.create(dir, "other");
         Path people = dir.resolve("people.csv");
         PeopleGenerator.generate(100, 1, people, n -> {});
-        EncryptJob.run(env(), keyUri, people.toString(), dir.resolve("enc").toString(), true);
+        EncryptJob.run(
+                env(),
+                keyUri,
+                KeyServiceOptions.empty(),
+                people.toString(),
+                dir.resolve("enc").toString(),
+                true);
 
         Throwable t =
                 catchThrowable(
@@ -92,6 +123,7 @@ class SimpleQueryITCase {
                                 SimpleQuery.runDataStream(
                                         env(),
                                         otherUri,
+                                        KeyServiceOptions.empty(),
                                         dir.resolve("enc").toString(),
                                         dir.resolve("out").toString()));
         assertThat(ExceptionUtils.stringifyException(t))

@@ -6,12 +6,14 @@ import static dev.ppml.connector.table.PpmlFormatOptions.KEY_URI;
 import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
 import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
 
+import dev.ppml.connector.format.KeyServiceConfig;
 import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.RecordDecoders;
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.format.StreamingParameters;
 import dev.ppml.connector.sink.EncryptingBulkWriterFactory;
 import dev.ppml.connector.source.DecryptingBulkFormat;
+import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyServices;
 import dev.ppml.keys.KeyUri;
 import java.util.HashMap;
@@ -62,6 +64,10 @@ import org.apache.flink.table.types.DataType;
  * )
  * }</pre>
  *
+ * <p>Key-service options (how TaskManagers attest to unlock the key) come from the session
+ * configuration's {@code ppml.key-service.*} keys, overridden per table by {@code
+ * 'ppml.key-service.<option>'} in the table's options.
+ *
  * <p>All options are validated when the table is planned: missing or unknown {@code ppml.*} keys,
  * an unknown inner format or its invalid options, and a malformed key URI fail with a message
  * naming the key. No key is unlocked during planning.
@@ -71,6 +77,9 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
 
     public static final String IDENTIFIER = "ppml";
     private static final String PREFIX = IDENTIFIER + ".";
+
+    /** Key-service options in a table's options, after the {@code ppml.} prefix. */
+    private static final String KEY_SERVICE_PREFIX = "key-service.";
 
     @Override
     public String factoryIdentifier() {
@@ -222,6 +231,10 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                             .map(ConfigOption::key)
                             .collect(Collectors.toSet());
             Map<String, String> innerOptions = new HashMap<>();
+            Map<String, String> keyService =
+                    new HashMap<>(
+                            KeyServiceConfig.fromFlinkConfig(context.getConfiguration().toMap())
+                                    .asMap());
             Set<String> unknown = new TreeSet<>();
             for (Map.Entry<String, String> e : context.getCatalogTable().getOptions().entrySet()) {
                 if (!e.getKey().startsWith(PREFIX)) {
@@ -230,6 +243,8 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 String k = e.getKey().substring(PREFIX.length());
                 if (k.startsWith(innerPrefix)) {
                     innerOptions.put(k.substring(innerPrefix.length()), e.getValue());
+                } else if (k.startsWith(KEY_SERVICE_PREFIX)) {
+                    keyService.put(k.substring(KEY_SERVICE_PREFIX.length()), e.getValue());
                 } else if (!ownKeys.contains(k)) {
                     unknown.add(e.getKey());
                 }
@@ -238,14 +253,20 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 throw new ValidationException(
                         String.format(
                                 "Unsupported options for format 'ppml': %s. Supported: %s; options"
-                                        + " of the inner format go under '%s%s'.",
+                                        + " of the inner format go under '%s%s', key-service"
+                                        + " options under 'ppml.key-service.'.",
                                 unknown,
                                 ownKeys.stream().map(k -> PREFIX + k).sorted().toList(),
                                 PREFIX,
                                 innerPrefix));
             }
             return new Settings(
-                    innerFormat, MasterKey.of(keyUri), streaming, header, verify, innerOptions);
+                    innerFormat,
+                    MasterKey.of(keyUri, KeyServiceOptions.of(keyService)),
+                    streaming,
+                    header,
+                    verify,
+                    innerOptions);
         }
 
         <F extends Factory> F discoverInner(DynamicTableFactory.Context context, Class<F> type) {

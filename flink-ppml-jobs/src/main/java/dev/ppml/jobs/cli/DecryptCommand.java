@@ -48,7 +48,9 @@ public final class DecryptCommand implements Callable<Integer> {
         long total = JobPaths.totalSize(JobPaths.of(in));
         long rows;
         try (ProgressBar bar = ProgressBar.start("decrypting", total, Progress::bytes)) {
-            rows = DecryptJob.run(flink.environment(), keyUri, in, out, !noHeader);
+            rows =
+                    DecryptJob.run(
+                            flink.environment(), keyUri, flink.keyService(), in, out, !noHeader);
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("decrypted %d rows from %s into %s%n", rows, in, out);

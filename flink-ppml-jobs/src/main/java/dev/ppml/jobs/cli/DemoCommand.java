@@ -1,19 +1,26 @@
 package dev.ppml.jobs.cli;
 
+import dev.ppml.attestation.policy.AttestationPolicy;
 import dev.ppml.jobs.DecryptJob;
 import dev.ppml.jobs.EncryptJob;
 import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.jobs.Progress;
 import dev.ppml.jobs.SimpleQuery;
+import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyUri;
+import dev.ppml.keys.kbs.KbsClientConfig;
+import dev.ppml.keys.kbs.dev.DevKeyBroker;
 import dev.ppml.keys.local.LocalKeystore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -34,8 +41,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Runs generate -> keys -> encrypt -> simple-query (DataStream and SQL) -> decrypt on an"
-                    + " embedded Flink cluster with a local development key, narrating each step,"
-                    + " and checks the result against the generator's expected count."
+                    + " embedded Flink cluster, narrating each step. The master key is served by a"
+                    + " development key broker (Trustee KBS protocol) that releases it only after"
+                    + " attestation, here with the simulated 'sample' TEE. Ends by checking the"
+                    + " result against the generator's expected count."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -63,8 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         prepare(dir);
         Path people = dir.resolve("people.csv");
-        Path keystore = dir.resolve("keys/master.keyset.json").toAbsolutePath();
-        String keyUri = "local:" + keystore;
+        Path resources = dir.resolve("kbs-resources").toAbsolutePath();
         Path encrypted = dir.resolve("people-encrypted");
         Path resultDs = dir.resolve("result-datastream");
         Path resultSql = dir.resolve("result-sql");
@@ -79,96 +87,131 @@ public final class DemoCommand implements Callable<Integer> {
         }
         say("expected simple-query rows: %d", expected);
 
-        step(2, "Creating a master key: %s", keyUri);
-        LocalKeystore.create(KeyUri.parse(keyUri), false);
-        say("a local development keystore (mode 0600); production uses kbs:// or cdh:// keys");
+        step(2, "Creating a master key and giving it to a development key broker");
+        Path keyFile = resources.resolve("default/key/people");
+        LocalKeystore.create(KeyUri.parse("local:" + keyFile), false);
+        AttestationPolicy policy = AttestationPolicy.strict();
+        policy.allowSample = true;
+        try (DevKeyBroker broker =
+                DevKeyBroker.withPolicy(policy, null, resources, Clock.systemUTC())) {
+            broker.start(0);
+            String keyUri = "kbs://127.0.0.1:" + broker.port() + "/default/key/people";
+            Map<String, String> kbs = new HashMap<>(flink.keyService().asMap());
+            kbs.putIfAbsent(KbsClientConfig.TEE, "sample");
+            kbs.putIfAbsent(KbsClientConfig.PLAINTEXT_HTTP, "true");
+            KeyServiceOptions keyService = KeyServiceOptions.of(kbs);
+            say("key URI %s: the Trustee KBS protocol on 127.0.0.1:%d", keyUri, broker.port());
+            say(
+                    "the broker releases the key only to attested TaskManagers; here attestation is"
+                            + " SIMULATED (the 'sample' TEE, allowed by the demo's policy). On TDX nodes"
+                            + " use ppml.key-service.kbs.tee=tdx and a real KBS.");
 
-        step(
-                3,
-                "Encrypting %s into %s (a fresh data key per file, AES256_GCM_HKDF_1MB)",
-                people,
-                encrypted);
-        Progress.reset();
-        long encryptedRows;
-        try (ProgressBar bar =
-                ProgressBar.start("encrypting", Files.size(people), Progress::bytes)) {
-            encryptedRows =
-                    EncryptJob.run(
+            step(
+                    3,
+                    "Encrypting %s into %s (a fresh data key per file, AES256_GCM_HKDF_1MB)",
+                    people,
+                    encrypted);
+            Progress.reset();
+            long encryptedRows;
+            try (ProgressBar bar =
+                    ProgressBar.start("encrypting", Files.size(people), Progress::bytes)) {
+                encryptedRows =
+                        EncryptJob.run(
+                                flink.environment(),
+                                keyUri,
+                                keyService,
+                                people.toString(),
+                                encrypted.toString(),
+                                true);
+            }
+            List<Path> files = list(encrypted);
+            say(
+                    "%d rows in %d encrypted files, e.g. %s starts with %s",
+                    encryptedRows, files.size(), files.get(0).getFileName(), preview(files.get(0)));
+
+            step(4, "SimpleQuery, DataStream API: keep %s", SimpleQuery.SQL_CONDITION);
+            SimpleQuery.Result ds =
+                    SimpleQuery.runDataStream(
                             flink.environment(),
                             keyUri,
-                            people.toString(),
+                            keyService,
                             encrypted.toString(),
+                            resultDs.toString());
+            say(
+                    "%d of %d rows kept; input by job: %s",
+                    ds.outputRows, ds.inputRows(), ds.inputRowsByJob);
+
+            step(
+                    5,
+                    "SimpleQuery, SQL ('format' = 'ppml' tables):%n%s",
+                    SimpleQuery.peopleTableDdl("people", encrypted.toString(), keyUri, keyService));
+            SimpleQuery.Result sql =
+                    SimpleQuery.runSql(
+                            flink.environment(),
+                            keyUri,
+                            keyService,
+                            encrypted.toString(),
+                            resultSql.toString());
+            say(
+                    "%d of %d rows kept; input by job: %s",
+                    sql.outputRows, sql.inputRows(), sql.inputRowsByJob);
+
+            step(6, "Decrypting both results into %s and %s", resultCsv, resultSqlCsv);
+            long decrypted =
+                    DecryptJob.run(
+                            flink.environment(),
+                            keyUri,
+                            keyService,
+                            resultDs.toString(),
+                            resultCsv.toString(),
                             true);
+            long decryptedSql =
+                    DecryptJob.run(
+                            flink.environment(),
+                            keyUri,
+                            keyService,
+                            resultSql.toString(),
+                            resultSqlCsv.toString(),
+                            true);
+            say("%d and %d rows decrypted", decrypted, decryptedSql);
+
+            step(7, "Checking the result");
+            boolean ok = true;
+            ok &=
+                    check(
+                            decrypted == expected,
+                            "DataStream result has %d rows, generator expected %d",
+                            decrypted,
+                            expected);
+            ok &=
+                    check(
+                            ds.outputRows == expected,
+                            "DataStream job counted %d output rows",
+                            ds.outputRows);
+            ok &=
+                    check(
+                            ds.inputRows() == rows,
+                            "DataStream job read %d input rows of %d",
+                            ds.inputRows(),
+                            rows);
+            ok &=
+                    check(
+                            sortedRows(resultCsv).equals(sortedRows(resultSqlCsv)),
+                            "SQL result has the same rows as the DataStream result");
+            ok &=
+                    check(
+                            allMatch(resultCsv),
+                            "every result row has job = Developer and age in 20..40");
+            ok &=
+                    check(
+                            broker.releasedCount() > 0,
+                            "the key broker released the key %d time(s), each after attestation",
+                            broker.releasedCount());
+            out.println();
+            out.println(ok ? "demo OK: every step verified" : "demo FAILED: see the checks above");
+            out.flush();
+            return ok ? 0 : 1;
         }
-        List<Path> files = list(encrypted);
-        say(
-                "%d rows in %d encrypted files, e.g. %s starts with %s",
-                encryptedRows, files.size(), files.get(0).getFileName(), preview(files.get(0)));
-
-        step(4, "SimpleQuery, DataStream API: keep %s", SimpleQuery.SQL_CONDITION);
-        SimpleQuery.Result ds =
-                SimpleQuery.runDataStream(
-                        flink.environment(), keyUri, encrypted.toString(), resultDs.toString());
-        say(
-                "%d of %d rows kept; input by job: %s",
-                ds.outputRows, ds.inputRows(), ds.inputRowsByJob);
-
-        step(
-                5,
-                "SimpleQuery, SQL ('format' = 'ppml' tables):%n%s",
-                SimpleQuery.peopleTableDdl("people", encrypted.toString(), keyUri));
-        SimpleQuery.Result sql =
-                SimpleQuery.runSql(
-                        flink.environment(), keyUri, encrypted.toString(), resultSql.toString());
-        say(
-                "%d of %d rows kept; input by job: %s",
-                sql.outputRows, sql.inputRows(), sql.inputRowsByJob);
-
-        step(6, "Decrypting both results into %s and %s", resultCsv, resultSqlCsv);
-        long decrypted =
-                DecryptJob.run(
-                        flink.environment(),
-                        keyUri,
-                        resultDs.toString(),
-                        resultCsv.toString(),
-                        true);
-        long decryptedSql =
-                DecryptJob.run(
-                        flink.environment(),
-                        keyUri,
-                        resultSql.toString(),
-                        resultSqlCsv.toString(),
-                        true);
-        say("%d and %d rows decrypted", decrypted, decryptedSql);
-
-        step(7, "Checking the result");
-        boolean ok = true;
-        ok &=
-                check(
-                        decrypted == expected,
-                        "DataStream result has %d rows, generator expected %d",
-                        decrypted,
-                        expected);
-        ok &=
-                check(
-                        ds.outputRows == expected,
-                        "DataStream job counted %d output rows",
-                        ds.outputRows);
-        ok &=
-                check(
-                        ds.inputRows() == rows,
-                        "DataStream job read %d input rows of %d",
-                        ds.inputRows(),
-                        rows);
-        ok &=
-                check(
-                        sortedRows(resultCsv).equals(sortedRows(resultSqlCsv)),
-                        "SQL result has the same rows as the DataStream result");
-        ok &= check(allMatch(resultCsv), "every result row has job = Developer and age in 20..40");
-        out.println();
-        out.println(ok ? "demo OK: every step verified" : "demo FAILED: see the checks above");
-        out.flush();
-        return ok ? 0 : 1;
     }
 
     private void prepare(Path dir) throws IOException {

@@ -44,7 +44,9 @@ public final class EncryptCommand implements Callable<Integer> {
         long total = JobPaths.totalSize(JobPaths.of(in));
         long rows;
         try (ProgressBar bar = ProgressBar.start("encrypting", total, Progress::bytes)) {
-            rows = EncryptJob.run(flink.environment(), keyUri, in, out, !noHeader);
+            rows =
+                    EncryptJob.run(
+                            flink.environment(), keyUri, flink.keyService(), in, out, !noHeader);
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("encrypted %d rows (%d bytes) from %s into %s%n", rows, total, in, out);

@@ -1,5 +1,7 @@
 package dev.ppml.jobs.cli;
 
+import dev.ppml.connector.format.KeyServiceConfig;
+import dev.ppml.keys.KeyServiceOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.configuration.BatchExecutionOptions;
@@ -25,6 +27,11 @@ public final class FlinkOptions {
             paramLabel = "P",
             description = "Parallelism of the job (default: the number of cores).")
     Integer parallelism;
+
+    /** The key-service options among the {@code -D} options ({@code ppml.key-service.*}). */
+    public KeyServiceOptions keyService() {
+        return KeyServiceConfig.fromFlinkConfig(options);
+    }
 
     /** The configuration given with {@code -D}. */
     public Configuration configuration() {

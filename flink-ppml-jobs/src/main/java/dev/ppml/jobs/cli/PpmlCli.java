@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             DecryptCommand.class,
             SimpleQueryCommand.class,
             SqlCommand.class,
+            AttestCommand.class,
+            KbsCommand.class,
             DemoCommand.class
         })
 public final class PpmlCli implements Runnable {

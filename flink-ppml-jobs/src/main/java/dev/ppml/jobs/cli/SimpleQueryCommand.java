@@ -54,8 +54,10 @@ public final class SimpleQueryCommand implements Callable<Integer> {
         JobPaths.requireEmptyOutput(JobPaths.of(output), "--output");
         SimpleQuery.Result result =
                 sql
-                        ? SimpleQuery.runSql(flink.environment(), keyUri, input, output)
-                        : SimpleQuery.runDataStream(flink.environment(), keyUri, input, output);
+                        ? SimpleQuery.runSql(
+                                flink.environment(), keyUri, flink.keyService(), input, output)
+                        : SimpleQuery.runDataStream(
+                                flink.environment(), keyUri, flink.keyService(), input, output);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(
                 "simple-query (%s): %d of %d rows kept, written encrypted to %s%n",

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ppml demo} end to end, in-process, with every logger of every library at DEBUG captured:
- * the demo verifies its own result, and no form of the master key (raw hex, Base64, the keyset's
- * serialized value) appears in the logs or the output.
+ * the demo verifies its own result through the key broker's attestation path, and no form of the
+ * master key (raw hex, Base64, the keyset's serialized value) appears in the logs, the output or
+ * any file but the broker's resource itself.
  */
 class DemoITCase {
 
@@ -67,9 +68,12 @@ class DemoITCase {
         assertThat(r.out).contains("demo OK: every step verified").doesNotContain("FAIL");
         String captured = logs.toString();
         assertThat(captured.length()).as("DEBUG logs were captured").isGreaterThan(10_000);
-        assertThat(captured).contains("Using local development keystore");
+        assertThat(captured)
+                .contains("SIMULATED 'sample' TEE evidence")
+                .contains("Development key broker released resource default/key/people");
+        assertThat(r.out).contains("kbs://127.0.0.1:");
 
-        Path keystore = dir.resolve("demo/keys/master.keyset.json");
+        Path keystore = dir.resolve("demo/kbs-resources/default/key/people");
         assertThat(KeyMaterial.secretForms(keystore)).isNotEmpty();
         assertThat(KeyMaterial.leakedInto(captured, keystore)).isEmpty();
         assertThat(KeyMaterial.leakedInto(r.out + r.err, keystore)).isEmpty();

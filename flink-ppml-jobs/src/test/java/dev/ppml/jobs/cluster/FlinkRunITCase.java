@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ppml.jobs.DecryptJob;
 import dev.ppml.jobs.EncryptJob;
 import dev.ppml.jobs.PeopleGenerator;
+import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.testing.LocalKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ class FlinkRunITCase {
         EncryptJob.run(
                 StreamExecutionEnvironment.getExecutionEnvironment(),
                 keyUri,
+                KeyServiceOptions.empty(),
                 people.toString(),
                 encrypted,
                 true);
@@ -70,6 +72,7 @@ class FlinkRunITCase {
                                 DecryptJob.run(
                                         StreamExecutionEnvironment.getExecutionEnvironment(),
                                         keyUri,
+                                        KeyServiceOptions.empty(),
                                         output,
                                         csv.toString(),
                                         true))

@@ -77,7 +77,9 @@ public final class KbsClientConfig {
                                                         + TEE
                                                         + "' (Flink: ppml.key-service."
                                                         + TEE
-                                                        + ") to tdx, coco-aa or sample"));
+                                                        + ") to tdx, coco-aa or sample; the"
+                                                        + " options given were "
+                                                        + options.asMap().keySet()));
         int attempts;
         try {
             attempts = Integer.parseInt(options.get(MAX_ATTEMPTS).orElse("4").trim());
