@@ -313,6 +313,154 @@ class KbsClientTest {
     }
 
     @Test
+    void anExpiredTokenIsRenewedByAttestingOnceMore() throws Exception {
+        MutableClock brokerClock = new MutableClock(java.time.Instant.now());
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        SAMPLE_CHECK,
+                        BINDER,
+                        Set.of("sample"),
+                        dir.resolve("res"),
+                        brokerClock,
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(1));
+        base = broker.start(0);
+        KbsClient client = client(Map.of());
+        client.getResource("/kbs/v0/resource/default/key/people");
+        brokerClock.advance(Duration.ofMinutes(10)); // the broker now sees the token expired
+        assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
+        assertThat(evidence.calls).hasValue(2);
+    }
+
+    @Test
+    void tlsWithTheConfiguredCaIsTrustedAndAnUnknownCaIsNot() throws Exception {
+        Path ks = dir.resolve("tls.p12");
+        Path pem = dir.resolve("ca.pem");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "kbs",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit");
+        run(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "kbs",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                pem.toString());
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf =
+                javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        SAMPLE_CHECK,
+                        BINDER,
+                        Set.of("sample"),
+                        dir.resolve("res"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        base = broker.start(0, tls);
+        assertThat(base.getScheme()).isEqualTo("https");
+
+        KbsClient trusting =
+                new KbsClient(
+                        base,
+                        KbsClientConfig.from(
+                                KeyServiceOptions.of(
+                                        Map.of(
+                                                KbsClientConfig.TEE,
+                                                "sample",
+                                                KbsClientConfig.CA_CERT,
+                                                pem.toString()))),
+                        evidence,
+                        BINDER,
+                        Clock.systemUTC());
+        assertThat(trusting.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
+
+        KbsClient defaultTrust =
+                new KbsClient(
+                        base,
+                        KbsClientConfig.from(
+                                KeyServiceOptions.of(
+                                        Map.of(
+                                                KbsClientConfig.TEE,
+                                                "sample",
+                                                KbsClientConfig.MAX_ATTEMPTS,
+                                                "1"))),
+                        evidence,
+                        BINDER,
+                        Clock.systemUTC());
+        assertThatThrownBy(() -> defaultTrust.getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.Unavailable.class)
+                .hasMessageContaining("SSLHandshakeException");
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    private static final class MutableClock extends Clock {
+        private java.time.Instant now;
+
+        MutableClock(java.time.Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void missingTeeOptionNamesTheOption() {
         assertThatThrownBy(() -> KbsClientConfig.from(KeyServiceOptions.empty()))
                 .hasMessageContaining("ppml.key-service.kbs.tee")

@@ -146,8 +146,23 @@ public final class DevKeyBroker implements AutoCloseable {
 
     /** Starts listening on 127.0.0.1 ({@code port} 0 for any free port); returns the base URI. */
     public URI start(int port) throws IOException {
-        server =
-                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        return start(port, null);
+    }
+
+    /**
+     * Starts listening on 127.0.0.1, over TLS when {@code tls} is given (tests of the client's TLS
+     * settings; the development broker itself serves plain HTTP).
+     */
+    public URI start(int port, @Nullable javax.net.ssl.SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.setExecutor(
                 Executors.newFixedThreadPool(
                         4,
@@ -158,10 +173,14 @@ public final class DevKeyBroker implements AutoCloseable {
                         }));
         server.createContext("/kbs/v0/", this::handle);
         server.start();
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        URI uri =
+                URI.create(
+                        (tls != null ? "https" : "http")
+                                + "://127.0.0.1:"
+                                + server.getAddress().getPort());
         LOG.warn(
-                "Development key broker listening on {} (plain HTTP, loopback only, in-memory"
-                        + " sessions): for development and tests, not production",
+                "Development key broker listening on {} (loopback only, in-memory sessions): for"
+                        + " development and tests, not production",
                 uri);
         return uri;
     }
