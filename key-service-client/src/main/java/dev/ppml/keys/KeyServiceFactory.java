@@ -11,4 +11,10 @@ public interface KeyServiceFactory {
 
     /** Creates a key service configured by {@code options}. */
     KeyService create(KeyServiceOptions options) throws KeyServiceException;
+
+    /**
+     * Checks a key URI and its options without unlocking anything or touching the network, so
+     * mistakes surface where the job is built rather than on a TaskManager.
+     */
+    default void validate(KeyUri keyUri, KeyServiceOptions options) throws KeyServiceException {}
 }

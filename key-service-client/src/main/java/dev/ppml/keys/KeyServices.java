@@ -65,6 +65,19 @@ public final class KeyServices {
     /** Creates an uncached key service for the URI's scheme. */
     public static KeyService create(KeyUri keyUri, KeyServiceOptions options)
             throws KeyServiceException {
+        return factory(keyUri).create(options);
+    }
+
+    /**
+     * Checks the URI's scheme, syntax and options offline (nothing is unlocked); what each scheme
+     * checks is its factory's {@link KeyServiceFactory#validate}.
+     */
+    public static void validate(KeyUri keyUri, KeyServiceOptions options)
+            throws KeyServiceException {
+        factory(keyUri).validate(keyUri, options);
+    }
+
+    private static KeyServiceFactory factory(KeyUri keyUri) throws KeyServiceException {
         Map<String, KeyServiceFactory> factories = factories();
         KeyServiceFactory factory = factories.get(keyUri.scheme());
         if (factory == null) {
@@ -73,7 +86,7 @@ public final class KeyServices {
                             "key URI '%s' has unknown scheme '%s'; expected one of %s",
                             keyUri, keyUri.scheme(), String.join(", ", factories.keySet())));
         }
-        return factory.create(options);
+        return factory;
     }
 
     /** Parses a key URI, turning a syntax error into a {@link KeyServiceException}. */

@@ -42,7 +42,12 @@ public final class MasterKey implements Serializable {
                             "key URI '%s' has unknown scheme '%s'; expected one of %s",
                             keyUri, uri.scheme(), String.join(", ", schemes)));
         }
-        return new MasterKey(uri, checkNotNull(options));
+        try {
+            KeyServices.validate(uri, checkNotNull(options));
+        } catch (KeyServiceException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new MasterKey(uri, options);
     }
 
     public static MasterKey of(String keyUri) {

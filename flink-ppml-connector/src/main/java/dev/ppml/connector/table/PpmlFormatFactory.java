@@ -260,13 +260,16 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                                 PREFIX,
                                 innerPrefix));
             }
-            return new Settings(
-                    innerFormat,
-                    MasterKey.of(keyUri, KeyServiceOptions.of(keyService)),
-                    streaming,
-                    header,
-                    verify,
-                    innerOptions);
+            MasterKey masterKey;
+            try {
+                masterKey = MasterKey.of(keyUri, KeyServiceOptions.of(keyService));
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException(
+                        String.format(
+                                "Invalid '%s' or 'ppml.key-service.*' options: %s",
+                                key(KEY_URI), e.getMessage()));
+            }
+            return new Settings(innerFormat, masterKey, streaming, header, verify, innerOptions);
         }
 
         <F extends Factory> F discoverInner(DynamicTableFactory.Context context, Class<F> type) {

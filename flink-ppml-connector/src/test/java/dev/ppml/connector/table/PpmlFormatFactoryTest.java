@@ -63,6 +63,17 @@ class PpmlFormatFactoryTest {
     }
 
     @Test
+    void kbsKeyWithoutAnEvidenceProviderFailsAtPlanning() {
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='kbs://127.0.0.1:8080/default/key/k'",
+                "set key-service option 'kbs.tee'");
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='kbs://127.0.0.1:8080/default/key/k',"
+                        + "'ppml.key-service.kbs.tee'='magic'",
+                "unknown TEE 'magic'");
+    }
+
+    @Test
     void headerOnlyWithCsv() {
         assertPlanningFails(
                 "'ppml.format'='json','ppml.key-uri'='local:/tmp/k.json','ppml.header'='true'",

@@ -38,6 +38,25 @@ public final class KbsKeyServiceFactory implements KeyServiceFactory {
     }
 
     @Override
+    public void validate(dev.ppml.keys.KeyUri keyUri, KeyServiceOptions options)
+            throws KeyServiceException {
+        KbsResourceUri resource = KbsResourceUri.parse(keyUri);
+        KbsClientConfig config = KbsClientConfig.from(options);
+        try {
+            EvidenceProviders.fromName(config.tee(), options.get(EVIDENCE_LOCATION).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new KeyServiceException(
+                    "key service option '" + KbsClientConfig.TEE + "': " + e.getMessage());
+        }
+        if (config.plaintextHttp() && !resource.isLoopback()) {
+            throw new KeyServiceException(
+                    String.format(
+                            "key URI '%s': '%s' allows plain HTTP to loopback brokers only",
+                            keyUri, KbsClientConfig.PLAINTEXT_HTTP));
+        }
+    }
+
+    @Override
     public KeyService create(KeyServiceOptions options) throws KeyServiceException {
         KbsClientConfig config = KbsClientConfig.from(options);
         EvidenceProvider provider;
