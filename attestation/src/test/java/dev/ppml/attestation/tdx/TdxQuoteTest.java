@@ -63,6 +63,31 @@ class TdxQuoteTest {
     }
 
     @Test
+    void v5WithATdx10BodyParsesAndTdx15FieldsAreThere() throws Exception {
+        byte[] v4 = quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
+        java.nio.ByteBuffer v5 =
+                java.nio.ByteBuffer.allocate(v4.length + 6).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        v5.put(v4, 0, 48).putShort((short) 2).putInt(584).put(v4, 48, v4.length - 48);
+        byte[] bytes = v5.array();
+        bytes[0] = 5;
+        TdxQuote q = TdxQuote.parse(bytes);
+        assertThat(q.version()).isEqualTo(5);
+        assertThat(q.bodyType()).isEqualTo(2);
+        assertThat(q.body().mrServiceTd()).isNull();
+        assertThat(q.body().mrTd()).isEqualTo(TdxQuote.parse(v4).body().mrTd());
+
+        TdxQuote tdx15 = TdxQuote.parse(quote("trustee/tdx_quote_5.dat"));
+        assertThat(tdx15.bodyType()).isEqualTo(3);
+        assertThat(tdx15.body().teeTcbSvn2()).hasSize(16);
+        assertThat(tdx15.toJson().at("/td_report/body_type").asText()).isEqualTo("TDX 1.5");
+
+        byte[] badSize = bytes.clone();
+        badSize[50] = 1;
+        assertThatThrownBy(() -> TdxQuote.parse(badSize))
+                .hasMessageContaining("field 'body_descriptor.size' at offset 50");
+    }
+
+    @Test
     void truncationNamesFieldAndOffset() throws Exception {
         byte[] q = quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
         assertThatThrownBy(() -> TdxQuote.parse(Arrays.copyOf(q, 100)))
