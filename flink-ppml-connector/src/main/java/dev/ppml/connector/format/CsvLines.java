@@ -102,22 +102,7 @@ public final class CsvLines<T> implements RecordEncoder<T>, RecordDecoder<T> {
         } catch (JsonProcessingException e) {
             throw RecordDecoders.parseFailure(fileName, 1, e);
         }
-        return new RecordReader<>() {
-            @Override
-            public T read() throws IOException {
-                try {
-                    return it.hasNextValue() ? it.nextValue() : null;
-                } catch (JsonProcessingException | RuntimeException e) {
-                    throw RecordDecoders.parseFailure(
-                            fileName, it.getCurrentLocation().getLineNr(), e);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                it.close();
-            }
-        };
+        return RecordDecoders.fromMappingIterator(it, fileName);
     }
 
     @Override

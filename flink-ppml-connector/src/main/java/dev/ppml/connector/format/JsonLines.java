@@ -2,7 +2,6 @@ package dev.ppml.connector.format;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -49,22 +48,7 @@ public final class JsonLines<T> implements RecordEncoder<T>, RecordDecoder<T> {
     @Override
     public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
         MappingIterator<T> it = new ObjectMapper().readerFor(type).readValues(plaintext);
-        return new RecordReader<>() {
-            @Override
-            public T read() throws IOException {
-                try {
-                    return it.hasNextValue() ? it.nextValue() : null;
-                } catch (JsonProcessingException | RuntimeException e) {
-                    throw RecordDecoders.parseFailure(
-                            fileName, it.getCurrentLocation().getLineNr(), e);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                it.close();
-            }
-        };
+        return RecordDecoders.fromMappingIterator(it, fileName);
     }
 
     @Override

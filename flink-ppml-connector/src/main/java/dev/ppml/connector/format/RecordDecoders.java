@@ -3,6 +3,8 @@ package dev.ppml.connector.format;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +50,26 @@ public final class RecordDecoders {
                         "file %s, line %d: the inner format could not parse the record (%s); the"
                                 + " record's content is not shown to keep plaintext out of logs",
                         fileName, line, e.getClass().getName()));
+    }
+
+    /** Records of a Jackson {@link MappingIterator}; parse failures name file and line only. */
+    static <T> RecordDecoder.RecordReader<T> fromMappingIterator(
+            MappingIterator<T> it, String fileName) {
+        return new RecordDecoder.RecordReader<>() {
+            @Override
+            public T read() throws IOException {
+                try {
+                    return it.hasNextValue() ? it.nextValue() : null;
+                } catch (JsonProcessingException | RuntimeException e) {
+                    throw parseFailure(fileName, it.getCurrentLocation().getLineNr(), e);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                it.close();
+            }
+        };
     }
 
     /** Reads {@code \n}-terminated lines of bytes, dropping a trailing {@code \r}. */
