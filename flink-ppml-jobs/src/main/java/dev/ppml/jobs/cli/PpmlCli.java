@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             SqlCommand.class,
             AttestCommand.class,
             KbsCommand.class,
+            BenchCommand.class,
             DemoCommand.class
         })
 public final class PpmlCli implements Runnable {

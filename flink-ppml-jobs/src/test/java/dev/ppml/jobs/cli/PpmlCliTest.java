@@ -17,7 +17,17 @@ class PpmlCliTest {
     @Test
     void everyCommandHasHelp() {
         for (String command :
-                List.of("generate", "keys", "encrypt", "decrypt", "simple-query", "sql", "demo")) {
+                List.of(
+                        "generate",
+                        "keys",
+                        "encrypt",
+                        "decrypt",
+                        "simple-query",
+                        "sql",
+                        "attest",
+                        "kbs",
+                        "bench",
+                        "demo")) {
             CliRunner r = CliRunner.run(command, "--help");
             assertThat(r.exitCode).as(command).isZero();
             assertThat(r.out).as(command).contains("Usage: ppml " + command);
@@ -36,6 +46,17 @@ class PpmlCliTest {
                     .contains("-D=key=value")
                     .contains("--parallelism");
         }
+    }
+
+    @Test
+    void benchPrintsEachCandidateAndTheRatio() {
+        CliRunner r = CliRunner.run("bench", "crc64", "--mib", "1", "--rounds", "1");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out)
+                .containsPattern("ppml Crc64 +[0-9.]+ GB/s")
+                .containsPattern("OSS SDK CRC64 +[0-9.]+ GB/s")
+                .containsPattern("ratio ppml Crc64 / OSS SDK CRC64: [0-9.]+x");
+        assertThat(CliRunner.run("bench", "md5").err).contains("unknown benchmark 'md5'");
     }
 
     @Test
