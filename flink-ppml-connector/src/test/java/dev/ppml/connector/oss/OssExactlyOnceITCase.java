@@ -20,6 +20,7 @@ import java.util.stream.LongStream;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -61,6 +62,9 @@ class OssExactlyOnceITCase {
         conf.set(OssOptions.ACCESS_KEY_ID, OssTestServer.ACCESS_KEY_ID);
         conf.set(OssOptions.ACCESS_KEY_SECRET, OssTestServer.ACCESS_KEY_SECRET);
         conf.set(OssOptions.PART_SIZE, MemorySize.parse("100kb"));
+        // checkpoints go to oss:// too: the recovery after the injected failure restores from it
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "oss://bkt/checkpoints");
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
@@ -102,6 +106,9 @@ class OssExactlyOnceITCase {
         env.execute("encrypted to oss");
 
         assertThat(FailAfterCheckpoint.failed).isTrue();
+        assertThat(server.keys("bkt"))
+                .as("checkpoint metadata written to oss://")
+                .anyMatch(k -> k.startsWith("checkpoints/") && k.endsWith("/_metadata"));
         List<Long> ids = new ArrayList<>();
         for (String key : server.keys("bkt")) {
             if (!key.startsWith("enc/part-")) {
