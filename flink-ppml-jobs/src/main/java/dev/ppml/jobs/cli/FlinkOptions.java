@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
@@ -54,10 +55,13 @@ public final class FlinkOptions {
             // from the data volume, and a small input would get 1 whatever was asked for.
             conf.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
         }
-        // The client also lists and checks paths (e.g. an oss:// output directory): its file
-        // systems get the same configuration as the cluster's (fs.oss.endpoint, ...).
-        FileSystem.initialize(conf, null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (env instanceof LocalStreamEnvironment) {
+            // On the embedded cluster the client also lists and checks paths (e.g. an oss://
+            // output directory): its file systems get the -D configuration (fs.oss.endpoint, ...).
+            // Under flink run the cluster's configuration and plugins stay as they are.
+            FileSystem.initialize(conf, null);
+        }
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }

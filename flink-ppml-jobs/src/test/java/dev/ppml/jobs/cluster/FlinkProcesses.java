@@ -56,9 +56,27 @@ public final class FlinkProcesses implements AutoCloseable {
 
     /** Starts a JobManager and a TaskManager with two slots; waits until the TM registered. */
     public static FlinkProcesses start(Path home, Path libClasspathFile) throws Exception {
+        return start(home, libClasspathFile, java.util.Map.of());
+    }
+
+    /**
+     * Like {@link #start(Path, Path)}, with extra configuration; plugins are loaded from {@code
+     * home/plugins} (put plugin jars in {@code home/plugins/<name>/} first).
+     */
+    public static FlinkProcesses start(
+            Path home, Path libClasspathFile, java.util.Map<String, String> extra)
+            throws Exception {
         String cp = Files.readString(libClasspathFile).strip();
         FlinkProcesses flink = new FlinkProcesses(home, cp, freePort());
         flink.writeConfig(freePort());
+        if (!extra.isEmpty()) {
+            StringBuilder more = new StringBuilder();
+            extra.forEach((k, v) -> more.append(k).append(": ").append(v).append('\n'));
+            Files.writeString(
+                    flink.conf.resolve("config.yaml"),
+                    more.toString(),
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
         flink.processes.add(
                 flink.java(
                         "jobmanager",
@@ -185,6 +203,7 @@ public final class FlinkProcesses implements AutoCloseable {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("FLINK_CONF_DIR", conf.toString());
+        pb.environment().put("FLINK_PLUGINS_DIR", home.resolve("plugins").toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(home.resolve(name + ".out").toFile());
         pb.directory(home.toFile());

@@ -82,4 +82,71 @@ class FlinkRunITCase {
             assertThat(flink.log("taskmanager")).doesNotContain("Exception");
         }
     }
+
+    @Test
+    void theOssFileSystemLoadsAsAFlinkPlugin() throws Exception {
+        Path jar = TARGET.resolve("flink-ppml-jobs-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+        Path plugin =
+                Path.of(
+                        "../flink-ppml-connector/target/flink-ppml-connector-0.1.0-SNAPSHOT-oss-plugin.jar");
+        assertThat(plugin).as("the oss plugin jar (built with the connector)").exists();
+        String keyUri = LocalKeys.create(dir, "master");
+        Path people = dir.resolve("people.csv");
+        long expected = PeopleGenerator.generate(2_000, 4, people, n -> {});
+        String encrypted = dir.resolve("enc").toUri().toString();
+        EncryptJob.run(
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                keyUri,
+                KeyServiceOptions.empty(),
+                people.toString(),
+                encrypted,
+                true);
+
+        try (dev.ppml.connector.oss.testserver.OssTestServer oss =
+                dev.ppml.connector.oss.testserver.OssTestServer.start()) {
+            oss.createBucket("ppml-out");
+            Path home = dir.resolve("flink-oss");
+            Files.createDirectories(home.resolve("plugins/ppml-oss"));
+            Files.copy(plugin, home.resolve("plugins/ppml-oss/ppml-oss.jar"));
+            try (FlinkProcesses flink =
+                    FlinkProcesses.start(
+                            home,
+                            TARGET.resolve("flink-lib-classpath.txt"),
+                            java.util.Map.of(
+                                    "fs.oss.endpoint", oss.endpoint(),
+                                    "fs.oss.accessKeyId",
+                                            dev.ppml.connector.oss.testserver.OssTestServer
+                                                    .ACCESS_KEY_ID,
+                                    "fs.oss.accessKeySecret",
+                                            dev.ppml.connector.oss.testserver.OssTestServer
+                                                    .ACCESS_KEY_SECRET))) {
+                FlinkProcesses.Result r =
+                        flink.run(
+                                jar,
+                                "--key-uri",
+                                keyUri,
+                                "--input",
+                                encrypted,
+                                "--output",
+                                "oss://ppml-out/result");
+                assertThat(r.exitCode).as(r.output + flink.log("taskmanager")).isZero();
+                assertThat(r.output).contains("output rows: " + expected);
+            }
+            long rows = 0;
+            for (String key : oss.keys("ppml-out")) {
+                try (java.io.InputStream in =
+                        dev.ppml.connector.format.PpmlFiles.decrypt(
+                                new java.io.ByteArrayInputStream(oss.objectBytes("ppml-out", key)),
+                                dev.ppml.connector.format.MasterKey.of(keyUri),
+                                key)) {
+                    rows +=
+                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                                    .lines()
+                                    .skip(1)
+                                    .count();
+                }
+            }
+            assertThat(rows).isEqualTo(expected);
+        }
+    }
 }
