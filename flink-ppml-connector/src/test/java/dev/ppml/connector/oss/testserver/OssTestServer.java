@@ -146,6 +146,11 @@ public final class OssTestServer implements AutoCloseable {
         return o == null ? null : o.bytes.clone();
     }
 
+    /** Deletes an object behind the client's back (a lifecycle rule, an operator). */
+    public void deleteObject(String bucket, String key) {
+        bucket(bucket).remove(key);
+    }
+
     public Set<String> keys(String bucket) {
         return Set.copyOf(bucket(bucket).keySet());
     }
@@ -440,9 +445,13 @@ public final class OssTestServer implements AutoCloseable {
 
     private void listObjects(HttpExchange ex, String bucket, Map<String, String> q)
             throws IOException {
+        boolean v2 = "2".equals(q.get("list-type"));
         String prefix = q.getOrDefault("prefix", "");
         String delimiter = q.get("delimiter");
-        String marker = q.getOrDefault("marker", "");
+        String marker =
+                v2
+                        ? q.getOrDefault("continuation-token", q.getOrDefault("start-after", ""))
+                        : q.getOrDefault("marker", "");
         int max = Integer.parseInt(q.getOrDefault("max-keys", "100"));
         StringBuilder contents = new StringBuilder();
         java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
@@ -475,8 +484,10 @@ public final class OssTestServer implements AutoCloseable {
                         .append(e.getValue().etag)
                         .append("</ETag><Type>Normal</Type><Size>")
                         .append(e.getValue().bytes.length)
+                        .append("</Size><StorageClass>Standard</StorageClass>")
                         .append(
-                                "</Size><StorageClass>Standard</StorageClass><Owner><ID>test-owner</ID><DisplayName>test-owner</DisplayName></Owner></Contents>");
+                                "<Owner><ID>test-owner</ID><DisplayName>test-owner</DisplayName></Owner>")
+                        .append("</Contents>");
                 n++;
             }
             last = k;
@@ -486,17 +497,31 @@ public final class OssTestServer implements AutoCloseable {
                         .append(bucket)
                         .append("</Name><Prefix>")
                         .append(escape(prefix))
-                        .append("</Prefix><Marker>")
+                        .append("</Prefix>");
+        if (v2) {
+            xml.append("<KeyCount>").append(n).append("</KeyCount>");
+            if (q.containsKey("continuation-token")) {
+                xml.append("<ContinuationToken>")
                         .append(escape(marker))
-                        .append("</Marker><MaxKeys>")
-                        .append(max)
-                        .append("</MaxKeys>");
+                        .append("</ContinuationToken>");
+            }
+        } else {
+            xml.append("<Marker>").append(escape(marker)).append("</Marker>");
+        }
+        xml.append("<MaxKeys>").append(max).append("</MaxKeys>");
         if (delimiter != null) {
             xml.append("<Delimiter>").append(escape(delimiter)).append("</Delimiter>");
         }
         xml.append("<IsTruncated>").append(truncated).append("</IsTruncated>");
         if (truncated && last != null) {
-            xml.append("<NextMarker>").append(escape(last)).append("</NextMarker>");
+            String tag = v2 ? "NextContinuationToken" : "NextMarker";
+            xml.append('<')
+                    .append(tag)
+                    .append('>')
+                    .append(escape(last))
+                    .append("</")
+                    .append(tag)
+                    .append('>');
         }
         xml.append(contents);
         for (String p : prefixes) {
