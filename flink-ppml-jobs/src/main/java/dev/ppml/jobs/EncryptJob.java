@@ -1,6 +1,7 @@
 package dev.ppml.jobs;
 
 import dev.ppml.connector.format.RecordEncoders;
+import dev.ppml.connector.oss.OssMetrics;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.KeyServiceOptions;
 import java.io.BufferedReader;
@@ -104,6 +105,8 @@ public final class EncryptJob {
         @Override
         public void open(OpenContext context) {
             getRuntimeContext().addAccumulator(ROWS, rows);
+            // oss:// upload and verification counters, under this operator's metrics
+            OssMetrics.registerOn(getRuntimeContext().getMetricGroup());
         }
 
         @Override

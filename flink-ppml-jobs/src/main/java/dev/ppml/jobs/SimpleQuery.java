@@ -4,6 +4,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.ppml.connector.format.CsvLines;
 import dev.ppml.connector.format.KeyServiceConfig;
+import dev.ppml.connector.oss.OssMetrics;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.jobs.cli.SimpleQueryCommand;
@@ -198,6 +199,8 @@ public final class SimpleQuery {
         @Override
         public void open(org.apache.flink.api.common.functions.OpenContext context) {
             getRuntimeContext().addAccumulator(OUTPUT_COUNTER, counter);
+            // oss:// upload and verification counters, under this operator's metrics
+            OssMetrics.registerOn(getRuntimeContext().getMetricGroup());
         }
 
         @Override

@@ -6,8 +6,10 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Counters of the {@code oss://} writers in this JVM (a TaskManager): what was uploaded, what
- * verification caught, and how commits ended. {@link #registerOn(MetricGroup)} exposes them as
- * gauges of a Flink metric group (file systems are not handed one by Flink).
+ * verification caught, and how commits ended. Flink hands file systems no metric group, so an
+ * operator exposes them: {@link #registerOn(MetricGroup)} adds them as gauges under {@code oss} of
+ * its group (the jobs of flink-ppml-jobs do it; in your own job call it from an operator's {@code
+ * open()}, e.g. {@code OssMetrics.registerOn(getRuntimeContext().getMetricGroup())}).
  */
 @PublicEvolving
 public final class OssMetrics {

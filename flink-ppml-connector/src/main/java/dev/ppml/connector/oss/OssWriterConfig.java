@@ -31,6 +31,8 @@ final class OssWriterConfig {
             return PartBuffer.inMemory(Math.min(partSize, 1 << 20));
         }
         Path dir = bufferDirs.get(Math.floorMod(nextDir.getAndIncrement(), bufferDirs.size()));
+        // a directory a tmp cleaner removed comes back; what it held is lost and detected on upload
+        java.nio.file.Files.createDirectories(dir);
         return PartBuffer.onDisk(dir);
     }
 }

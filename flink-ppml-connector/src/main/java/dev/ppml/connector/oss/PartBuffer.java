@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.Checksum;
 import org.apache.flink.annotation.Internal;
@@ -72,7 +73,7 @@ abstract class PartBuffer implements AutoCloseable {
 
     abstract void doWrite(byte[] b, int off, int len) throws IOException;
 
-    /** Ends writing (flushes a file buffer). */
+    /** Makes everything written readable through {@link #open()}; writing may continue. */
     abstract void seal() throws IOException;
 
     abstract InputStream open() throws IOException;
@@ -131,6 +132,12 @@ abstract class PartBuffer implements AutoCloseable {
 
         @Override
         void doWrite(byte[] b, int off, int len) throws IOException {
+            if (out == null) {
+                // sealed for a persist() that uploaded the part so far; the part goes on
+                out =
+                        new BufferedOutputStream(
+                                Files.newOutputStream(file, StandardOpenOption.APPEND), 64 * 1024);
+            }
             out.write(b, off, len);
         }
 

@@ -174,6 +174,96 @@ class OssExactlyOnceITCase {
         assertThat(server.requests("PutObject")).as("persist() uploaded tails").isGreaterThan(0);
     }
 
+    @Test
+    void lostDiskBuffersFailTheWriteAndTheJobRecoversExactlyOnce() throws Exception {
+        Path buffers = dir.resolve("buffers");
+        Configuration conf = conf();
+        conf.set(OssOptions.BUFFER_DIRS, List.of(buffers.toString()));
+        FileSystem.initialize(conf, null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.enableCheckpointing(150);
+        DeleteBuffersAfterCheckpoint.buffers = buffers.toString();
+        DeleteBuffersAfterCheckpoint.deleted = false;
+        DeleteBuffersAfterCheckpoint.attempts.set(0);
+        env.fromSequence(0, 19_999)
+                .map(new DeleteBuffersAfterCheckpoint())
+                .map(i -> "row-" + i + "-" + "z".repeat(30))
+                .sinkTo(
+                        FileSink.forRowFormat(
+                                        new org.apache.flink.core.fs.Path("oss://bkt/disk"),
+                                        new SimpleStringEncoder<String>())
+                                .withBucketAssigner(new BasePathBucketAssigner<>())
+                                .withRollingPolicy(
+                                        DefaultRollingPolicy.builder()
+                                                .withMaxPartSize(MemorySize.parse("300kb"))
+                                                .withRolloverInterval(Duration.ofMinutes(10))
+                                                .build())
+                                .build());
+        env.execute("rows to oss, disk buffers lost");
+
+        assertThat(DeleteBuffersAfterCheckpoint.deleted).isTrue();
+        assertThat(DeleteBuffersAfterCheckpoint.attempts.get())
+                .as("the lost buffers failed an attempt")
+                .isGreaterThan(1);
+        List<String> rows = new ArrayList<>();
+        for (String key : server.keys("bkt")) {
+            if (key.startsWith("disk/part-")) {
+                for (String line :
+                        new String(server.objectBytes("bkt", key), StandardCharsets.UTF_8)
+                                .split("\n")) {
+                    if (!line.isEmpty()) {
+                        rows.add(line.split("-")[1]);
+                    }
+                }
+            }
+        }
+        assertThat(rows).hasSize(20_000);
+        assertThat(rows.stream().distinct().count()).isEqualTo(20_000);
+    }
+
+    /** After the first completed checkpoint that saw records, deletes every buffer file once. */
+    static final class DeleteBuffersAfterCheckpoint extends RichMapFunction<Long, Long>
+            implements CheckpointListener {
+        static volatile String buffers;
+        static volatile boolean deleted;
+        static final java.util.concurrent.atomic.AtomicInteger attempts =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private long seen;
+        private volatile boolean checkpointed;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            attempts.incrementAndGet();
+        }
+
+        @Override
+        public Long map(Long value) throws Exception {
+            if (++seen % 100 == 0) {
+                Thread.sleep(5);
+            }
+            if (checkpointed && !deleted && seen % 1000 == 500) {
+                deleted = true;
+                try (java.util.stream.Stream<Path> files =
+                        java.nio.file.Files.walk(Path.of(buffers))) {
+                    for (Path p :
+                            files.sorted(java.util.Comparator.reverseOrder())
+                                    .collect(Collectors.toList())) {
+                        java.nio.file.Files.deleteIfExists(p);
+                    }
+                }
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (seen > 0) {
+                checkpointed = true;
+            }
+        }
+    }
+
     /** Slows the stream so checkpoints complete, then fails once after one that saw records. */
     static final class FailAfterCheckpoint extends RichMapFunction<Long, Long>
             implements CheckpointListener {

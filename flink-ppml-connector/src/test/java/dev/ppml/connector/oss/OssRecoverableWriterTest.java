@@ -86,6 +86,18 @@ class OssRecoverableWriterTest {
     }
 
     @Test
+    void diskBuffersKeepTakingBytesAfterAPersist() throws Exception {
+        OssRecoverableWriter disk = writer(List.of(buffers));
+        byte[] data = random(PART * 2 + 300);
+        RecoverableFsDataOutputStream out = disk.open(TARGET);
+        out.write(data, 0, 300);
+        out.persist(); // seals the disk buffer of the unfinished part to upload it as the tail
+        out.write(data, 300, data.length - 300);
+        out.closeForCommit().commit();
+        assertThat(store.objects.get("dir/file.ppml")).isEqualTo(data);
+    }
+
+    @Test
     void aBitFlippedOnTheWireIsDetectedAndThePartUploadedAgain() throws Exception {
         long before = OssMetrics.crcMismatches();
         store.flipNext.add(2);
