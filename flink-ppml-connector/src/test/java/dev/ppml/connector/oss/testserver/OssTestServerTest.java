@@ -134,6 +134,33 @@ class OssTestServerTest {
     }
 
     @Test
+    void abortAndListPartsAndLatency() throws Exception {
+        String id =
+                client.initiateMultipartUpload(new InitiateMultipartUploadRequest("bkt", "k"))
+                        .getUploadId();
+        client.uploadPart(
+                new UploadPartRequest(
+                        "bkt", "k", id, 1, new ByteArrayInputStream(new byte[10]), 10));
+        assertThat(server.uploadsInProgress()).isEqualTo(1);
+        client.abortMultipartUpload(
+                new com.aliyun.oss.model.AbortMultipartUploadRequest("bkt", "k", id));
+        assertThat(server.uploadsInProgress()).isZero();
+        assertThatThrownBy(
+                        () ->
+                                client.listParts(
+                                        new com.aliyun.oss.model.ListPartsRequest("bkt", "k", id)))
+                .isInstanceOfSatisfying(
+                        OSSException.class,
+                        e -> assertThat(e.getErrorCode()).isEqualTo("NoSuchUpload"));
+
+        server.setLatency(java.time.Duration.ofMillis(300));
+        long start = System.nanoTime();
+        client.putObject("bkt", "slow", new ByteArrayInputStream(new byte[1]));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(300));
+    }
+
+    @Test
     void wrongCredentialsGetOssErrors() {
         OSS wrongSecret = client("not-the-secret", 0);
         assertThatThrownBy(
