@@ -257,7 +257,9 @@ public final class OssTestServer implements AutoCloseable {
                             ex,
                             400,
                             "NotImplemented",
-                            "operation " + op + " is not implemented by the test server");
+                            "operation "
+                                    + op
+                                    + " is outside the REST subset this test server speaks");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
