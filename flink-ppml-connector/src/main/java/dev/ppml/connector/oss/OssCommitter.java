@@ -1,6 +1,6 @@
 package dev.ppml.connector.oss;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +54,7 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
         long combined = 0;
         for (OssRecoverable.Part p : r.parts()) {
             parts.add(new ObjectStore.PartInfo(p.number, p.etag, p.size));
-            combined = Crc64s.combine(combined, p.crc64, p.size);
+            combined = Crc64.combine(combined, p.crc64, p.size);
         }
         if (combined != r.expectedCrc64()) {
             throw fail(
@@ -62,8 +62,8 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
                             "not committing %s: its parts' CRC64s combine to %s, but the stream's"
                                     + " CRC64 is %s",
                             target,
-                            Crc64s.toOssString(combined),
-                            Crc64s.toOssString(r.expectedCrc64())));
+                            Crc64.toOssString(combined),
+                            Crc64.toOssString(r.expectedCrc64())));
         }
         ObjectStore.Ack ack;
         try {
@@ -82,7 +82,7 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
         if (ack.crc64 != null && ack.crc64 != r.expectedCrc64()) {
             deleteAndFail(
                     target,
-                    "CompleteMultipartUpload reported CRC64 " + Crc64s.toOssString(ack.crc64));
+                    "CompleteMultipartUpload reported CRC64 " + Crc64.toOssString(ack.crc64));
         }
         Optional<ObjectStore.ObjectInfo> info = store.head(r.key());
         if (info.isEmpty()) {
@@ -98,7 +98,7 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
                             info.get().size,
                             info.get().crc64 == null
                                     ? "none"
-                                    : Crc64s.toOssString(info.get().crc64)));
+                                    : Crc64.toOssString(info.get().crc64)));
         }
         OssMetrics.COMMITS_VERIFIED.incrementAndGet();
         LOG.debug("Committed {} ({} bytes, CRC64 verified)", target, r.totalSize());
@@ -132,9 +132,9 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
                                         info.get().size,
                                         info.get().crc64 == null
                                                 ? "none"
-                                                : Crc64s.toOssString(info.get().crc64),
+                                                : Crc64.toOssString(info.get().crc64),
                                         r.totalSize(),
-                                        Crc64s.toOssString(r.expectedCrc64()))));
+                                        Crc64.toOssString(r.expectedCrc64()))));
     }
 
     private void deleteAndFail(String target, String found) throws IOException {
@@ -150,7 +150,7 @@ final class OssCommitter implements RecoverableFsDataOutputStream.Committer {
                         target,
                         found,
                         recoverable.totalSize(),
-                        Crc64s.toOssString(recoverable.expectedCrc64())));
+                        Crc64.toOssString(recoverable.expectedCrc64())));
     }
 
     private static IOException fail(String message) {

@@ -3,7 +3,7 @@ package dev.ppml.connector.oss;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -85,9 +85,9 @@ public final class OssRecoverable
         long crc = 0;
         for (Part p : parts) {
             sum += p.size;
-            crc = Crc64s.combine(crc, p.crc64, p.size);
+            crc = Crc64.combine(crc, p.crc64, p.size);
         }
-        crc = Crc64s.combine(crc, tailCrc64, tailSize);
+        crc = Crc64.combine(crc, tailCrc64, tailSize);
         checkArgument(
                 sum == totalSize,
                 "corrupt recoverable of oss://%s/%s: parts and tail add up to %s bytes, not %s",

@@ -1,6 +1,6 @@
 package dev.ppml.connector.oss;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         long partsCrc = 0;
         for (OssRecoverable.Part p : r.parts()) {
             partsSize += p.size;
-            partsCrc = Crc64s.combine(partsCrc, p.crc64, p.size);
+            partsCrc = Crc64.combine(partsCrc, p.crc64, p.size);
         }
         OssRecoverableFsDataOutputStream out =
                 new OssRecoverableFsDataOutputStream(
@@ -81,9 +81,9 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
                                 r.key(),
                                 r.tailKey(),
                                 r.totalSize(),
-                                Crc64s.toOssString(r.expectedCrc64()),
+                                Crc64.toOssString(r.expectedCrc64()),
                                 out.getPos(),
-                                Crc64s.toOssString(out.currentCrc())));
+                                Crc64.toOssString(out.currentCrc())));
             }
         }
         return out;
@@ -109,14 +109,14 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         this.position = position;
         this.baseLength = position;
         this.baseCrc = crcOfParts;
-        this.streamCrc = Crc64s.newChecksum();
+        this.streamCrc = new Crc64();
         this.nextPart = parts.isEmpty() ? 1 : parts.get(parts.size() - 1).number + 1;
         this.current = config.newBuffer();
     }
 
     /** CRC64 of every byte written so far. */
     private long currentCrc() {
-        return Crc64s.combine(baseCrc, streamCrc.getValue(), position - baseLength);
+        return Crc64.combine(baseCrc, streamCrc.getValue(), position - baseLength);
     }
 
     @Override
@@ -183,8 +183,8 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
                                 tailKey,
                                 store.bucket(),
                                 key,
-                                ack.crc64 == null ? "none" : Crc64s.toOssString(ack.crc64),
-                                Crc64s.toOssString(tailCrc)));
+                                ack.crc64 == null ? "none" : Crc64.toOssString(ack.crc64),
+                                Crc64.toOssString(tailCrc)));
             }
         }
         return new OssRecoverable(

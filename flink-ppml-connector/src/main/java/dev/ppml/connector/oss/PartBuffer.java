@@ -1,6 +1,6 @@
 package dev.ppml.connector.oss;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 abstract class PartBuffer implements AutoCloseable {
-    private final Checksum crc = Crc64s.newChecksum();
+    private final Checksum crc = new Crc64();
     private long size;
 
     static PartBuffer inMemory(int capacityHint) {
@@ -48,7 +48,7 @@ abstract class PartBuffer implements AutoCloseable {
 
     /** Re-reads the buffer; fails if its bytes no longer match the CRC computed on write. */
     final void verify(String what) throws IOException {
-        Checksum check = Crc64s.newChecksum();
+        Checksum check = new Crc64();
         long n = 0;
         try (InputStream in = open()) {
             byte[] b = new byte[64 * 1024];
@@ -65,9 +65,9 @@ abstract class PartBuffer implements AutoCloseable {
                             what,
                             location(),
                             size,
-                            Crc64s.toOssString(crc64()),
+                            Crc64.toOssString(crc64()),
                             n,
-                            Crc64s.toOssString(check.getValue())));
+                            Crc64.toOssString(check.getValue())));
         }
     }
 

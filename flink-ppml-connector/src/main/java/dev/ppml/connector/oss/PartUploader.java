@@ -1,6 +1,6 @@
 package dev.ppml.connector.oss;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -153,8 +153,8 @@ final class PartUploader {
                                         "%s: the service stored CRC64 %s but %s was sent (%d"
                                                 + " bytes): the bytes were altered in transit",
                                         what,
-                                        Crc64s.toOssString(ack.crc64),
-                                        Crc64s.toOssString(crc),
+                                        Crc64.toOssString(ack.crc64),
+                                        Crc64.toOssString(crc),
                                         buffer.size()));
                 retry(what, attempt, last.getMessage());
                 continue;

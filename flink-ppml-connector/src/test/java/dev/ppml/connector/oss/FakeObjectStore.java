@@ -1,6 +1,6 @@
 package dev.ppml.connector.oss;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +70,7 @@ final class FakeObjectStore implements ObjectStore {
         parts.put(partNumber, bytes);
         return new Ack(
                 "etag-" + partNumber + "-" + Arrays.hashCode(bytes),
-                Crc64s.of(bytes, 0, bytes.length));
+                Crc64.of(bytes, 0, bytes.length));
     }
 
     @Override
@@ -94,7 +94,7 @@ final class FakeObjectStore implements ObjectStore {
             object[0] ^= 1;
         }
         objects.put(key, object);
-        return new Ack("etag-object", Crc64s.of(object, 0, object.length));
+        return new Ack("etag-object", Crc64.of(object, 0, object.length));
     }
 
     @Override
@@ -119,7 +119,7 @@ final class FakeObjectStore implements ObjectStore {
     public Ack putObject(String key, InputStream data, long length) throws IOException {
         byte[] b = data.readAllBytes();
         objects.put(key, b);
-        return new Ack("etag", Crc64s.of(b, 0, b.length));
+        return new Ack("etag", Crc64.of(b, 0, b.length));
     }
 
     @Override
@@ -127,7 +127,7 @@ final class FakeObjectStore implements ObjectStore {
         byte[] b = objects.get(key);
         return b == null
                 ? Optional.empty()
-                : Optional.of(new ObjectInfo(key, b.length, Crc64s.of(b, 0, b.length), 0));
+                : Optional.of(new ObjectInfo(key, b.length, Crc64.of(b, 0, b.length), 0));
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.ppml.connector.oss;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +25,10 @@ class OssRecoverableSerializerTest {
         byte[] a = "part one bytes".getBytes(StandardCharsets.UTF_8);
         byte[] b = "part two".getBytes(StandardCharsets.UTF_8);
         byte[] t = "tail".getBytes(StandardCharsets.UTF_8);
-        long ca = Crc64s.of(a, 0, a.length);
-        long cb = Crc64s.of(b, 0, b.length);
-        long ct = Crc64s.of(t, 0, t.length);
-        long all = Crc64s.combine(Crc64s.combine(ca, cb, b.length), ct, t.length);
+        long ca = Crc64.of(a, 0, a.length);
+        long cb = Crc64.of(b, 0, b.length);
+        long ct = Crc64.of(t, 0, t.length);
+        long all = Crc64.combine(Crc64.combine(ca, cb, b.length), ct, t.length);
         return new OssRecoverable(
                 "bucket",
                 "dir/part-0.ppml",

@@ -3,7 +3,7 @@ package dev.ppml.connector.oss.testserver;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -370,7 +370,7 @@ public final class OssTestServer implements AutoCloseable {
         bucket(bucket).put(key, o);
         ex.getResponseHeaders().add("ETag", o.etag);
         ex.getResponseHeaders()
-                .add("x-oss-hash-crc64ecma", Crc64s.toOssString(Crc64s.of(body, 0, body.length)));
+                .add("x-oss-hash-crc64ecma", Crc64.toOssString(Crc64.of(body, 0, body.length)));
         empty(ex, 200);
     }
 
@@ -416,7 +416,7 @@ public final class OssTestServer implements AutoCloseable {
                 HTTP_DATE.format(
                         ZonedDateTime.ofInstant(
                                 java.time.Instant.ofEpochMilli(o.lastModified), ZoneOffset.UTC)));
-        rh.add("x-oss-hash-crc64ecma", Crc64s.toOssString(Crc64s.of(o.bytes, 0, o.bytes.length)));
+        rh.add("x-oss-hash-crc64ecma", Crc64.toOssString(Crc64.of(o.bytes, 0, o.bytes.length)));
         rh.add("x-oss-request-id", UUID.randomUUID().toString());
         rh.add("Content-Type", "application/octet-stream");
         if (!withBody) {
@@ -574,7 +574,7 @@ public final class OssTestServer implements AutoCloseable {
         u.parts.put(number, part);
         ex.getResponseHeaders().add("ETag", part.etag);
         ex.getResponseHeaders()
-                .add("x-oss-hash-crc64ecma", Crc64s.toOssString(Crc64s.of(body, 0, body.length)));
+                .add("x-oss-hash-crc64ecma", Crc64.toOssString(Crc64.of(body, 0, body.length)));
         empty(ex, 200);
     }
 
@@ -608,15 +608,13 @@ public final class OssTestServer implements AutoCloseable {
             }
             previous = number;
             object.writeBytes(part.bytes);
-            crc =
-                    Crc64s.combine(
-                            crc, Crc64s.of(part.bytes, 0, part.bytes.length), part.bytes.length);
+            crc = Crc64.combine(crc, Crc64.of(part.bytes, 0, part.bytes.length), part.bytes.length);
         }
         uploads.remove(q.get("uploadId"));
         byte[] bytes = object.toByteArray();
         StoredObject o = new StoredObject(bytes, "\"" + md5Hex(bytes) + "-" + previous + "\"");
         bucket(bucket).put(key, o);
-        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Crc64s.toOssString(crc));
+        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Crc64.toOssString(crc));
         xml(
                 ex,
                 200,

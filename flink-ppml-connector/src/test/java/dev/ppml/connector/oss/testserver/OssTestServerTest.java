@@ -19,7 +19,7 @@ import com.aliyun.oss.model.PartETag;
 import com.aliyun.oss.model.PutObjectResult;
 import com.aliyun.oss.model.UploadPartRequest;
 import com.aliyun.oss.model.UploadPartResult;
-import dev.ppml.connector.checksum.Crc64s;
+import dev.ppml.connector.checksum.Crc64;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Random;
@@ -65,7 +65,7 @@ class OssTestServerTest {
     void putGetRangeHeadListCopyDelete() throws Exception {
         byte[] data = random(1000);
         PutObjectResult put = client.putObject("bkt", "dir/a", new ByteArrayInputStream(data));
-        assertThat(put.getServerCRC()).isEqualTo(Crc64s.of(data, 0, data.length));
+        assertThat(put.getServerCRC()).isEqualTo(Crc64.of(data, 0, data.length));
         client.putObject("bkt", "dir/sub/c", new ByteArrayInputStream(data));
 
         assertThat(client.getObject("bkt", "dir/a").getObjectContent().readAllBytes())
@@ -76,7 +76,7 @@ class OssTestServerTest {
                 .isEqualTo(java.util.Arrays.copyOfRange(data, 10, 20));
         ObjectMetadata head = client.getObjectMetadata("bkt", "dir/a");
         assertThat(head.getContentLength()).isEqualTo(1000);
-        assertThat(head.getServerCRC()).isEqualTo(Crc64s.of(data, 0, data.length));
+        assertThat(head.getServerCRC()).isEqualTo(Crc64.of(data, 0, data.length));
 
         ListObjectsRequest list = new ListObjectsRequest("bkt");
         list.setPrefix("dir/");
@@ -111,7 +111,7 @@ class OssTestServerTest {
                 client.uploadPart(
                         new UploadPartRequest(
                                 "bkt", "big", id, 2, new ByteArrayInputStream(p2), p2.length));
-        assertThat(r1.getServerCRC()).isEqualTo(Crc64s.of(p1, 0, p1.length));
+        assertThat(r1.getServerCRC()).isEqualTo(Crc64.of(p1, 0, p1.length));
         assertThat(
                         client.listParts(
                                         new com.aliyun.oss.model.ListPartsRequest("bkt", "big", id))
@@ -127,7 +127,7 @@ class OssTestServerTest {
                                 new java.util.ArrayList<>(
                                         List.of(r1.getPartETag(), r2.getPartETag()))));
         long expected =
-                Crc64s.combine(Crc64s.of(p1, 0, p1.length), Crc64s.of(p2, 0, p2.length), p2.length);
+                Crc64.combine(Crc64.of(p1, 0, p1.length), Crc64.of(p2, 0, p2.length), p2.length);
         assertThat(done.getServerCRC()).isEqualTo(expected);
         assertThat(server.objectBytes("bkt", "big")).hasSize(201_000);
         assertThat(server.uploadsInProgress()).isZero();
