@@ -127,8 +127,7 @@ class OssFileSystemITCase {
     }
 
     @Test
-    void commitAfterRecoveryOfACommittedFileIsIdempotentAndAMissingOneFailsLoudly()
-            throws Exception {
+    void commitAfterRecoveryIsIdempotentAndFailsLoudlyOnAWrongOrMissingObject() throws Exception {
         RecoverableWriter writer = fs.createRecoverableWriter();
         RecoverableFsDataOutputStream out = writer.open(new Path("oss://bkt/f"));
         out.write(random(1000));
@@ -136,6 +135,11 @@ class OssFileSystemITCase {
         RecoverableWriter.CommitRecoverable r = c.getRecoverable();
         c.commit();
         writer.recoverForCommit(r).commitAfterRecovery();
+
+        server.replaceObject("bkt", "f", new byte[1000]); // same size, other bytes
+        assertThatThrownBy(() -> writer.recoverForCommit(r).commitAfterRecovery())
+                .hasMessageContaining("has 1000 bytes and CRC64")
+                .hasMessageContaining("instead of 1000 bytes and CRC64");
 
         fs.delete(new Path("oss://bkt/f"), false);
         assertThatThrownBy(() -> writer.recoverForCommit(r).commitAfterRecovery())

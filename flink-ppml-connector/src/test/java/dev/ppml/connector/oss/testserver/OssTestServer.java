@@ -146,6 +146,11 @@ public final class OssTestServer implements AutoCloseable {
         return o == null ? null : o.bytes.clone();
     }
 
+    /** Replaces an object's bytes behind the client's back (another writer, a bad restore). */
+    public void replaceObject(String bucket, String key, byte[] bytes) {
+        bucket(bucket).put(key, new StoredObject(bytes.clone(), md5Etag(bytes)));
+    }
+
     /** Deletes an object behind the client's back (a lifecycle rule, an operator). */
     public void deleteObject(String bucket, String key) {
         bucket(bucket).remove(key);
