@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.FileSystemFactory;
@@ -228,6 +227,11 @@ class FlinkOssPluginComparisonITCase {
     }
 
     private FileSystem baseline(OssTestServer server) {
+        return baselineFileSystem(conf(server));
+    }
+
+    /** Flink's own OSS file system, loaded in isolation from the copied plugin jar. */
+    static FileSystem baselineFileSystem(Configuration conf) {
         try {
             DefaultPluginManager plugins =
                     new DefaultPluginManager(
@@ -244,7 +248,6 @@ class FlinkOssPluginComparisonITCase {
             while (it.hasNext()) {
                 FileSystemFactory f = it.next();
                 if ("oss".equals(f.getScheme())) {
-                    Configuration conf = conf(server);
                     f.configure(conf);
                     return f.create(URI.create("oss://bkt/"));
                 }
@@ -253,9 +256,5 @@ class FlinkOssPluginComparisonITCase {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static void forEach(Iterator<FileSystemFactory> it, Consumer<FileSystemFactory> c) {
-        it.forEachRemaining(c);
     }
 }

@@ -60,6 +60,10 @@ class MitmproxyFaultsITCase {
     }
 
     private FileSystem throughProxy(String addon) throws Exception {
+        return throughProxy(addon, false);
+    }
+
+    private FileSystem throughProxy(String addon, boolean baseline) throws Exception {
         Path script = dir.resolve("addon.py");
         Files.writeString(script, addon);
         int port;
@@ -101,10 +105,74 @@ class MitmproxyFaultsITCase {
         conf.set(OssOptions.ENDPOINT, "http://127.0.0.1:" + port);
         conf.set(OssOptions.ACCESS_KEY_ID, OssTestServer.ACCESS_KEY_ID);
         conf.set(OssOptions.ACCESS_KEY_SECRET, OssTestServer.ACCESS_KEY_SECRET);
+        if (baseline) {
+            return FlinkOssPluginComparisonITCase.baselineFileSystem(conf);
+        }
         conf.set(OssOptions.PART_SIZE, MemorySize.parse("100kb"));
         OssFileSystemFactory factory = new OssFileSystemFactory();
         factory.configure(conf);
         return factory.create(URI.create("oss://bkt/"));
+    }
+
+    /** Flink's OSS plugin through the same proxy; 10 MiB is its smallest part. */
+    @Test
+    void flinksOssPluginThroughTheSameProxy() throws Exception {
+        String flip =
+                String.join(
+                        "\n",
+                        "flipped = set()",
+                        "def request(flow):",
+                        "    n = flow.request.query.get('partNumber')",
+                        "    if flow.request.method == 'PUT' and n == '2' and n not in flipped:",
+                        "        flipped.add(n)",
+                        "        body = bytearray(flow.request.content)",
+                        "        body[-1] ^= 0x01",
+                        "        flow.request.content = bytes(body)",
+                        "");
+        String outcome = baselineWrite(throughProxy(flip, true), "flip");
+        System.out.println(
+                "flink-oss-fs-hadoop, last byte of part 2 altered in flight: " + outcome);
+        assertThat(outcome).isNotEmpty();
+        assertThat(server.requests("UploadPart"))
+                .as("the baseline's parts went through the proxy")
+                .isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void flinksOssPluginWithPart2AnsweredByTheProxy() throws Exception {
+        String drop =
+                String.join(
+                        "\n",
+                        "from mitmproxy import http",
+                        "def request(flow):",
+                        "    if flow.request.method == 'PUT' and flow.request.query.get('partNumber') == '2':",
+                        "        flow.response = http.Response.make(200, b'Hello World', {'Content-Type': 'text/html'})",
+                        "");
+        String outcome = baselineWrite(throughProxy(drop, true), "drop");
+        System.out.println("flink-oss-fs-hadoop, part 2 answered without forwarding: " + outcome);
+        assertThat(server.keys("bkt")).as("nothing published").doesNotContain("drop");
+        assertThat(server.requests("CompleteMultipartUpload")).isZero();
+    }
+
+    private String baselineWrite(FileSystem fs, String key) {
+        byte[] data = random(3 * (10 << 20));
+        try {
+            RecoverableFsDataOutputStream out =
+                    fs.createRecoverableWriter()
+                            .open(new org.apache.flink.core.fs.Path("oss://bkt/" + key));
+            for (int at = 0; at < data.length; at += 1 << 20) {
+                out.write(data, at, Math.min(1 << 20, data.length - at));
+            }
+            out.closeForCommit().commit();
+        } catch (Exception e) {
+            return "failed: " + e;
+        }
+        byte[] stored = server.objectBytes("bkt", key);
+        return stored == null
+                ? "no object"
+                : java.util.Arrays.equals(stored, data)
+                        ? "committed; object intact"
+                        : "committed; object CORRUPTED";
     }
 
     private static byte[] random(int n) {
