@@ -157,20 +157,7 @@ class OssExactlyOnceITCase {
         env.execute("rows to oss");
 
         assertThat(FailAfterCheckpoint.failed).isTrue();
-        List<String> rows = new ArrayList<>();
-        for (String key : server.keys("bkt")) {
-            if (key.startsWith("rows/part-")) {
-                for (String line :
-                        new String(server.objectBytes("bkt", key), StandardCharsets.UTF_8)
-                                .split("\n")) {
-                    if (!line.isEmpty()) {
-                        rows.add(line.split("-")[1]);
-                    }
-                }
-            }
-        }
-        assertThat(rows).hasSize(20_000);
-        assertThat(rows.stream().distinct().count()).isEqualTo(20_000);
+        assertEveryRowOnce("rows/part-", 20_000);
         assertThat(server.requests("PutObject")).as("persist() uploaded tails").isGreaterThan(0);
     }
 
@@ -206,9 +193,14 @@ class OssExactlyOnceITCase {
         assertThat(DeleteBuffersAfterCheckpoint.attempts.get())
                 .as("the lost buffers failed an attempt")
                 .isGreaterThan(1);
+        assertEveryRowOnce("disk/part-", 20_000);
+    }
+
+    /** The row numbers in the committed files under {@code prefix} are 0..n-1, each once. */
+    private static void assertEveryRowOnce(String prefix, int n) {
         List<String> rows = new ArrayList<>();
         for (String key : server.keys("bkt")) {
-            if (key.startsWith("disk/part-")) {
+            if (key.startsWith(prefix)) {
                 for (String line :
                         new String(server.objectBytes("bkt", key), StandardCharsets.UTF_8)
                                 .split("\n")) {
@@ -218,8 +210,8 @@ class OssExactlyOnceITCase {
                 }
             }
         }
-        assertThat(rows).hasSize(20_000);
-        assertThat(rows.stream().distinct().count()).isEqualTo(20_000);
+        assertThat(rows).hasSize(n);
+        assertThat(rows.stream().distinct().count()).isEqualTo(n);
     }
 
     /** After the first completed checkpoint that saw records, deletes every buffer file once. */

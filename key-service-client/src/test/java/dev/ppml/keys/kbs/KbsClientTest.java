@@ -101,15 +101,7 @@ class KbsClientTest {
     void startBroker() throws Exception {
         Files.createDirectories(dir.resolve("res/default/key"));
         Files.write(dir.resolve("res/default/key/people"), SECRET);
-        broker =
-                new DevKeyBroker(
-                        SAMPLE_CHECK,
-                        BINDER,
-                        Set.of("sample"),
-                        dir.resolve("res"),
-                        Clock.systemUTC(),
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(5));
+        broker = broker(SAMPLE_CHECK, Set.of("sample"), Clock.systemUTC(), Duration.ofMinutes(5));
         base = broker.start(0);
         evidence = new SampleEvidence();
     }
@@ -117,6 +109,14 @@ class KbsClientTest {
     @AfterEach
     void stopBroker() {
         broker.close();
+    }
+
+    /** A broker on the test's resources with the given check, TEEs, clock and token lifetime. */
+    private DevKeyBroker broker(
+            EvidenceCheck check, Set<String> tees, Clock clock, Duration tokenTtl)
+            throws Exception {
+        return new DevKeyBroker(
+                check, BINDER, tees, dir.resolve("res"), clock, Duration.ofMinutes(5), tokenTtl);
     }
 
     private KbsClient client(Map<String, String> extra) throws Exception {
@@ -149,15 +149,7 @@ class KbsClientTest {
         KbsClient client = client(Map.of());
         client.getResource("/kbs/v0/resource/default/key/people");
         broker.close();
-        broker =
-                new DevKeyBroker(
-                        SAMPLE_CHECK,
-                        BINDER,
-                        Set.of("sample"),
-                        dir.resolve("res"),
-                        Clock.systemUTC(),
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(5));
+        broker = broker(SAMPLE_CHECK, Set.of("sample"), Clock.systemUTC(), Duration.ofMinutes(5));
         broker.start(base.getPort()); // a restarted broker: new signing key, no sessions
         assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
         assertThat(evidence.calls).hasValue(2);
@@ -174,15 +166,7 @@ class KbsClientTest {
     @Test
     void teeNotAllowedByPolicyIsDenied() throws Exception {
         broker.close();
-        broker =
-                new DevKeyBroker(
-                        SAMPLE_CHECK,
-                        BINDER,
-                        Set.of("tdx"),
-                        dir.resolve("res"),
-                        Clock.systemUTC(),
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(5));
+        broker = broker(SAMPLE_CHECK, Set.of("tdx"), Clock.systemUTC(), Duration.ofMinutes(5));
         base = broker.start(0);
         assertThatThrownBy(
                         () -> client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
@@ -317,15 +301,7 @@ class KbsClientTest {
     void anExpiredTokenIsRenewedByAttestingOnceMore() throws Exception {
         MutableClock brokerClock = new MutableClock(java.time.Instant.now());
         broker.close();
-        broker =
-                new DevKeyBroker(
-                        SAMPLE_CHECK,
-                        BINDER,
-                        Set.of("sample"),
-                        dir.resolve("res"),
-                        brokerClock,
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(1));
+        broker = broker(SAMPLE_CHECK, Set.of("sample"), brokerClock, Duration.ofMinutes(1));
         base = broker.start(0);
         KbsClient client = client(Map.of());
         client.getResource("/kbs/v0/resource/default/key/people");
@@ -383,15 +359,7 @@ class KbsClientTest {
         javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
         broker.close();
-        broker =
-                new DevKeyBroker(
-                        SAMPLE_CHECK,
-                        BINDER,
-                        Set.of("sample"),
-                        dir.resolve("res"),
-                        Clock.systemUTC(),
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(5));
+        broker = broker(SAMPLE_CHECK, Set.of("sample"), Clock.systemUTC(), Duration.ofMinutes(5));
         base = broker.start(0, tls);
         assertThat(base.getScheme()).isEqualTo("https");
 
