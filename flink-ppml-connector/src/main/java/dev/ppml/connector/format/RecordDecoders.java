@@ -5,7 +5,6 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -72,33 +71,56 @@ public final class RecordDecoders {
         };
     }
 
-    /** Reads {@code \n}-terminated lines of bytes, dropping a trailing {@code \r}. */
+    /**
+     * Reads {@code \n}-terminated lines of bytes, dropping a trailing {@code \r}. Scans its own
+     * buffer for line ends instead of reading byte by byte: this is the per-record path.
+     */
     static final class LineReader {
         private final InputStream in;
-        private byte[] buffer = new byte[256];
+        private final byte[] buffer = new byte[64 * 1024];
+        private int pos;
+        private int limit;
+        private byte[] line = new byte[256];
 
         LineReader(InputStream in) {
-            this.in = new BufferedInputStream(in, 64 * 1024);
+            this.in = in;
         }
 
         /** The next line without its terminator, or null at the end of the stream. */
         @Nullable
         byte[] next() throws IOException {
             int len = 0;
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (len == buffer.length) {
-                    buffer = Arrays.copyOf(buffer, len * 2);
+            while (true) {
+                if (pos == limit) {
+                    limit = in.read(buffer, 0, buffer.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return len == 0 ? null : finish(len);
+                    }
                 }
-                buffer[len++] = (byte) b;
+                int start = pos;
+                while (pos < limit && buffer[pos] != '\n') {
+                    pos++;
+                }
+                int n = pos - start;
+                if (len + n > line.length) {
+                    line = Arrays.copyOf(line, Math.max(line.length * 2, len + n));
+                }
+                System.arraycopy(buffer, start, line, len, n);
+                len += n;
+                if (pos < limit) {
+                    pos++; // the '\n'
+                    return finish(len);
+                }
             }
-            if (b < 0 && len == 0) {
-                return null;
-            }
-            if (len > 0 && buffer[len - 1] == '\r') {
+        }
+
+        private byte[] finish(int len) {
+            if (len > 0 && line[len - 1] == '\r') {
                 len--;
             }
-            return Arrays.copyOf(buffer, len);
+            return Arrays.copyOf(line, len);
         }
 
         void close() throws IOException {
