@@ -1,9 +1,9 @@
 package dev.ppml.jobs;
 
 import dev.ppml.connector.format.RecordEncoders;
-import dev.ppml.connector.oss.OssMetrics;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.oss.OssMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -4,11 +4,11 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.ppml.connector.format.CsvLines;
 import dev.ppml.connector.format.KeyServiceConfig;
-import dev.ppml.connector.oss.OssMetrics;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.jobs.cli.SimpleQueryCommand;
 import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.oss.OssMetrics;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;

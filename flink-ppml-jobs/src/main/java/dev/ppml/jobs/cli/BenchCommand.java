@@ -1,7 +1,7 @@
 package dev.ppml.jobs.cli;
 
 import com.aliyun.oss.common.utils.CRC64;
-import dev.ppml.connector.checksum.Crc64;
+import dev.ppml.oss.Crc64;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.ppml.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ppml.connector.oss.testserver.OssTestServer;
 import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.keys.testing.LocalKeys;
+import dev.ppml.oss.testutils.OssTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

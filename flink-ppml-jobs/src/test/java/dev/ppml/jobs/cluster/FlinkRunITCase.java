@@ -87,9 +87,8 @@ class FlinkRunITCase {
     void theOssFileSystemLoadsAsAFlinkPlugin() throws Exception {
         Path jar = TARGET.resolve("flink-ppml-jobs-0.1.0-SNAPSHOT.jar").toAbsolutePath();
         Path plugin =
-                Path.of(
-                        "../flink-ppml-connector/target/flink-ppml-connector-0.1.0-SNAPSHOT-oss-plugin.jar");
-        assertThat(plugin).as("the oss plugin jar (built with the connector)").exists();
+                Path.of("../flink-ppml-oss-fs/target/flink-ppml-oss-fs-0.1.0-SNAPSHOT-plugin.jar");
+        assertThat(plugin).as("the oss plugin jar (built by flink-ppml-oss-fs)").exists();
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
         long expected = PeopleGenerator.generate(2_000, 4, people, n -> {});
@@ -102,8 +101,8 @@ class FlinkRunITCase {
                 encrypted,
                 true);
 
-        try (dev.ppml.connector.oss.testserver.OssTestServer oss =
-                dev.ppml.connector.oss.testserver.OssTestServer.start()) {
+        try (dev.ppml.oss.testutils.OssTestServer oss =
+                dev.ppml.oss.testutils.OssTestServer.start()) {
             oss.createBucket("ppml-out");
             Path home = dir.resolve("flink-oss");
             Files.createDirectories(home.resolve("plugins/ppml-oss"));
@@ -115,10 +114,9 @@ class FlinkRunITCase {
                             java.util.Map.of(
                                     "fs.oss.endpoint", oss.endpoint(),
                                     "fs.oss.accessKeyId",
-                                            dev.ppml.connector.oss.testserver.OssTestServer
-                                                    .ACCESS_KEY_ID,
+                                            dev.ppml.oss.testutils.OssTestServer.ACCESS_KEY_ID,
                                     "fs.oss.accessKeySecret",
-                                            dev.ppml.connector.oss.testserver.OssTestServer
+                                            dev.ppml.oss.testutils.OssTestServer
                                                     .ACCESS_KEY_SECRET))) {
                 FlinkProcesses.Result r =
                         flink.run(
