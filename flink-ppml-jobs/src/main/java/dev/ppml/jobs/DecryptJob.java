@@ -1,5 +1,7 @@
 package dev.ppml.jobs;
 
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
 import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.keys.KeyServiceOptions;
@@ -30,17 +32,29 @@ import org.apache.flink.util.CloseableIterator;
 public final class DecryptJob {
     private DecryptJob() {}
 
-    /** Runs the job; returns the number of data rows written (header not counted). */
-    public static long run(
-            StreamExecutionEnvironment env,
-            String keyUri,
-            KeyServiceOptions keyService,
-            String input,
-            String output,
-            boolean header)
-            throws Exception {
-        Path in = JobPaths.of(input);
-        Path out = JobPaths.of(output);
+    /**
+     * What to decrypt.
+     *
+     * @param header whether the files start with a header line, written once at the top
+     */
+    public record Parameters(String keyUri, String input, String output, boolean header) {
+        public Parameters {
+            checkNotNull(keyUri, "the key URI must be set");
+            checkNotNull(input, "the input must be set");
+            checkNotNull(output, "the output must be set");
+        }
+    }
+
+    /**
+     * Runs the job; returns the number of data rows written (header not counted). Key-service
+     * options come from the environment's Flink configuration ({@code ppml.key-service.*}).
+     */
+    public static long run(StreamExecutionEnvironment env, Parameters parameters) throws Exception {
+        Path in = JobPaths.of(parameters.input());
+        Path out = JobPaths.of(parameters.output());
+        KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
+        String keyUri = parameters.keyUri();
+        boolean header = parameters.header();
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         long rows = 0;
         boolean headerWritten = false;

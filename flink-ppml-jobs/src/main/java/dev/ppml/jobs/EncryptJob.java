@@ -1,5 +1,7 @@
 package dev.ppml.jobs;
 
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.KeyServiceOptions;
@@ -34,18 +36,31 @@ public final class EncryptJob {
 
     private EncryptJob() {}
 
-    /** Runs the job; returns the number of data rows encrypted (header lines not counted). */
-    public static long run(
-            StreamExecutionEnvironment env,
-            String keyUri,
-            KeyServiceOptions keyService,
-            String input,
-            String output,
-            boolean header)
-            throws Exception {
-        Path in = JobPaths.of(input);
-        Path out = JobPaths.of(output);
-        JobPaths.requireEmptyOutput(out, "--out");
+    /**
+     * What to encrypt.
+     *
+     * @param header whether the input starts with a header line, kept at the top of every file
+     */
+    public record Parameters(String keyUri, String input, String output, boolean header) {
+        public Parameters {
+            checkNotNull(keyUri, "the key URI must be set");
+            checkNotNull(input, "the input must be set");
+            checkNotNull(output, "the output must be set");
+        }
+    }
+
+    /**
+     * Runs the job; returns the number of data rows encrypted (header lines not counted).
+     * Key-service options come from the environment's Flink configuration ({@code
+     * ppml.key-service.*}).
+     */
+    public static long run(StreamExecutionEnvironment env, Parameters parameters) throws Exception {
+        Path in = JobPaths.of(parameters.input());
+        Path out = JobPaths.of(parameters.output());
+        JobPaths.requireEmptyOutput(out);
+        KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
+        String keyUri = parameters.keyUri();
+        boolean header = parameters.header();
         String headerLine = header ? firstLine(in) : null;
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.fromSource(

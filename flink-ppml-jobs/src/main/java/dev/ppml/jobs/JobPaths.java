@@ -22,18 +22,27 @@ public final class JobPaths {
      * Fails unless {@code dir} is absent or empty, so a job never mixes its output with an earlier
      * run's files.
      */
-    public static void requireEmptyOutput(Path dir, String flag) throws IOException {
+    public static void requireEmptyOutput(Path dir) throws IOException {
         FileSystem fs = dir.getFileSystem();
         if (!fs.exists(dir)) {
             return;
         }
         FileStatus[] entries = fs.listStatus(dir);
         if (entries != null && entries.length > 0) {
-            throw new IllegalArgumentException(
+            throw new OutputNotEmptyException(dir, entries.length);
+        }
+    }
+
+    /** A job's output directory holds files already; the job writes nothing there. */
+    public static final class OutputNotEmptyException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        OutputNotEmptyException(Path dir, int entries) {
+            super(
                     String.format(
                             "output directory %s is not empty (%d entries); remove it or choose"
-                                    + " another %s",
-                            dir, entries.length, flag));
+                                    + " another output directory",
+                            dir, entries));
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiPredicate;
 import java.util.function.LongConsumer;
 
 /**
@@ -24,14 +25,21 @@ public final class PeopleGenerator {
     private PeopleGenerator() {}
 
     /**
-     * Writes {@code rows} people to {@code out} and returns how many of them SimpleQuery keeps.
+     * Writes {@code rows} people to {@code out} and returns how many of them {@code expected}
+     * accepts (e.g. {@code SimpleQuery::matches}, the count the query must find).
      *
+     * @param expected a condition on (job, age) whose matches are counted
      * @param progress told the number of rows written so far, every 64Ki rows
      */
-    public static long generate(long rows, long seed, Path out, LongConsumer progress)
+    public static long generate(
+            long rows,
+            long seed,
+            Path out,
+            BiPredicate<String, Integer> expected,
+            LongConsumer progress)
             throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
-        long expected = 0;
+        long matches = 0;
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -48,8 +56,8 @@ public final class PeopleGenerator {
                 }
                 int age = MIN_AGE + random.nextInt(MAX_AGE - MIN_AGE + 1);
                 String job = JOBS.get(random.nextInt(JOBS.size()));
-                if (SimpleQuery.matches(job, age)) {
-                    expected++;
+                if (expected.test(job, age)) {
+                    matches++;
                 }
                 w.write(name, 0, len);
                 w.write(',');
@@ -63,6 +71,6 @@ public final class PeopleGenerator {
             }
         }
         progress.accept(rows);
-        return expected;
+        return matches;
     }
 }

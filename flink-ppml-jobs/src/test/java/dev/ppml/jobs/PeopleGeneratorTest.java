@@ -17,7 +17,7 @@ class PeopleGeneratorTest {
     @Test
     void writesTheDocumentedDistributionAndCountsMatches() throws Exception {
         Path csv = dir.resolve("people.csv");
-        long expected = PeopleGenerator.generate(30_000, 7, csv, n -> {});
+        long expected = PeopleGenerator.generate(30_000, 7, csv, SimpleQuery::matches, n -> {});
 
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).isEqualTo("name,age,job");
@@ -46,9 +46,9 @@ class PeopleGeneratorTest {
 
     @Test
     void sameSeedSameFile() throws Exception {
-        PeopleGenerator.generate(1000, 3, dir.resolve("a.csv"), n -> {});
-        PeopleGenerator.generate(1000, 3, dir.resolve("b.csv"), n -> {});
-        PeopleGenerator.generate(1000, 4, dir.resolve("c.csv"), n -> {});
+        PeopleGenerator.generate(1000, 3, dir.resolve("a.csv"), SimpleQuery::matches, n -> {});
+        PeopleGenerator.generate(1000, 3, dir.resolve("b.csv"), SimpleQuery::matches, n -> {});
+        PeopleGenerator.generate(1000, 4, dir.resolve("c.csv"), SimpleQuery::matches, n -> {});
         assertThat(Files.readAllBytes(dir.resolve("a.csv")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("b.csv")));
         assertThat(Files.readAllBytes(dir.resolve("a.csv")))

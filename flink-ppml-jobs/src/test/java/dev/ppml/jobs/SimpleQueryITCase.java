@@ -3,7 +3,6 @@ package dev.ppml.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.testing.LocalKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,34 +33,33 @@ class SimpleQueryITCase {
     void dataStreamAndSqlKeepTheSameExpectedRows() throws Exception {
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
-        long expected = PeopleGenerator.generate(8_000, 11, people, n -> {});
+        long expected = PeopleGenerator.generate(8_000, 11, people, SimpleQuery::matches, n -> {});
         String encrypted = dir.resolve("enc").toString();
 
         assertThat(
                         EncryptJob.run(
                                 env(),
-                                keyUri,
-                                KeyServiceOptions.empty(),
-                                people.toString(),
-                                encrypted,
-                                true))
+                                new EncryptJob.Parameters(
+                                        keyUri, people.toString(), encrypted, true)))
                 .isEqualTo(8_000);
         assertThat(Files.list(dir.resolve("enc")).count()).as("one file per writer").isEqualTo(2);
 
         SimpleQuery.Result ds =
-                SimpleQuery.runDataStream(
+                SimpleQuery.run(
                         env(),
-                        keyUri,
-                        KeyServiceOptions.empty(),
-                        encrypted,
-                        dir.resolve("ds").toString());
+                        new SimpleQuery.Parameters(
+                                keyUri,
+                                encrypted,
+                                dir.resolve("ds").toString(),
+                                SimpleQuery.Api.DATASTREAM));
         SimpleQuery.Result sql =
-                SimpleQuery.runSql(
+                SimpleQuery.run(
                         env(),
-                        keyUri,
-                        KeyServiceOptions.empty(),
-                        encrypted,
-                        dir.resolve("sql").toString());
+                        new SimpleQuery.Parameters(
+                                keyUri,
+                                encrypted,
+                                dir.resolve("sql").toString(),
+                                SimpleQuery.Api.SQL));
 
         assertThat(ds.outputRows).isEqualTo(expected);
         assertThat(sql.outputRows).isEqualTo(expected);
@@ -74,19 +72,16 @@ class SimpleQueryITCase {
         assertThat(
                         DecryptJob.run(
                                 env(),
-                                keyUri,
-                                KeyServiceOptions.empty(),
-                                dir.resolve("ds").toString(),
-                                dsCsv.toString(),
-                                true))
+                                new DecryptJob.Parameters(
+                                        keyUri,
+                                        dir.resolve("ds").toString(),
+                                        dsCsv.toString(),
+                                        true)))
                 .isEqualTo(expected);
         DecryptJob.run(
                 env(),
-                keyUri,
-                KeyServiceOptions.empty(),
-                dir.resolve("sql").toString(),
-                sqlCsv.toString(),
-                true);
+                new DecryptJob.Parameters(
+                        keyUri, dir.resolve("sql").toString(), sqlCsv.toString(), true));
         List<String> dsRows = Files.readAllLines(dsCsv);
         assertThat(dsRows.get(0)).isEqualTo("name,age,job");
         assertThat(sorted(dsRows)).isEqualTo(sorted(Files.readAllLines(sqlCsv)));
@@ -108,24 +103,22 @@ class SimpleQueryITCase {
         String keyUri = LocalKeys.create(dir, "master");
         String otherUri = LocalKeys.create(dir, "other");
         Path people = dir.resolve("people.csv");
-        PeopleGenerator.generate(100, 1, people, n -> {});
+        PeopleGenerator.generate(100, 1, people, SimpleQuery::matches, n -> {});
         EncryptJob.run(
                 env(),
-                keyUri,
-                KeyServiceOptions.empty(),
-                people.toString(),
-                dir.resolve("enc").toString(),
-                true);
+                new EncryptJob.Parameters(
+                        keyUri, people.toString(), dir.resolve("enc").toString(), true));
 
         Throwable t =
                 catchThrowable(
                         () ->
-                                SimpleQuery.runDataStream(
+                                SimpleQuery.run(
                                         env(),
-                                        otherUri,
-                                        KeyServiceOptions.empty(),
-                                        dir.resolve("enc").toString(),
-                                        dir.resolve("out").toString()));
+                                        new SimpleQuery.Parameters(
+                                                otherUri,
+                                                dir.resolve("enc").toString(),
+                                                dir.resolve("out").toString(),
+                                                SimpleQuery.Api.DATASTREAM)));
         assertThat(ExceptionUtils.stringifyException(t))
                 .contains("was encrypted under master key '" + keyUri)
                 .contains("configured with '" + otherUri)

@@ -16,5 +16,6 @@ public interface KeyServiceFactory {
      * Checks a key URI and its options without unlocking anything or touching the network, so
      * mistakes surface where the job is built rather than on a TaskManager.
      */
-    default void validate(KeyUri keyUri, KeyServiceOptions options) throws KeyServiceException {}
+    default void validate(KeyUri keyUri, KeyServiceOptions options)
+            throws InvalidKeyReferenceException {}
 }

@@ -2,15 +2,22 @@ package dev.ppml.keys;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * Configuration of the key services: a flat, immutable map of string options (for example the key
- * broker's CA certificate path or the cache time-to-live). Keys are without any prefix; the Flink
- * side maps its {@code ppml.key-service.*} options here.
+ * broker's CA certificate path or the cache time-to-live), read by the typed accessors below. Keys
+ * are without any prefix ({@code cache-ttl}, {@code kbs.tee}); each key service documents its own.
+ *
+ * <p>Values are in their canonical form: durations ISO-8601 ({@code PT10M}), whole numbers in
+ * decimal, booleans {@code true}/{@code false}. Flink users never write these maps: the connector
+ * declares every option as a typed Flink {@code ConfigOption} ({@code ppml.key-service.*}), lets
+ * Flink parse what users wrote ({@code 10 min}) and hands the canonical form here.
  *
  * <p>{@link #toString()} lists option names only, never values, because values such as broker
  * tokens may be secret.
@@ -18,7 +25,7 @@ import java.util.TreeMap;
 public final class KeyServiceOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** How long an unlocked master key stays cached in memory, e.g. {@code 10 min}. */
+    /** How long an unlocked master key stays cached in memory. */
     public static final String CACHE_TTL = "cache-ttl";
 
     /** The default for {@link #CACHE_TTL}. */
@@ -48,49 +55,73 @@ public final class KeyServiceOptions implements Serializable {
         return Collections.unmodifiableMap(options);
     }
 
-    /** The cache time-to-live, {@link #DEFAULT_CACHE_TTL} when unset. */
-    public Duration cacheTtl() {
-        return get(CACHE_TTL).map(v -> parseDuration(CACHE_TTL, v)).orElse(DEFAULT_CACHE_TTL);
+    /** A string option, {@code dflt} when unset. */
+    public String getString(String key, String dflt) {
+        return options.getOrDefault(key, dflt);
     }
 
-    /**
-     * Parses durations as Flink writes them ({@code 500 ms}, {@code 30 s}, {@code 10 min}, {@code 1
-     * h}, a bare number of milliseconds) or ISO-8601 ({@code PT10M}).
-     */
-    public static Duration parseDuration(String key, String value) {
-        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (v.startsWith("pt") || v.startsWith("p")) {
-                return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
-            }
-            int i = 0;
-            while (i < v.length() && Character.isDigit(v.charAt(i))) {
-                i++;
-            }
-            long amount = Long.parseLong(v.substring(0, i));
-            String unit = v.substring(i).trim();
-            switch (unit) {
-                case "":
-                case "ms":
-                    return Duration.ofMillis(amount);
-                case "s":
-                case "sec":
-                    return Duration.ofSeconds(amount);
-                case "min":
-                case "m":
-                    return Duration.ofMinutes(amount);
-                case "h":
-                    return Duration.ofHours(amount);
-                default:
-                    throw new IllegalArgumentException("unit '" + unit + "'");
-            }
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "key service option '%s' has value '%s', which is not a duration;"
-                                    + " expected e.g. '30 s', '10 min' or 'PT10M'",
-                            key, value));
+    /** A duration option (ISO-8601, e.g. {@code PT30S}), {@code dflt} when unset. */
+    public Duration getDuration(String key, Duration dflt) throws InvalidKeyReferenceException {
+        String value = options.get(key);
+        if (value == null) {
+            return dflt;
         }
+        try {
+            Duration d = Duration.parse(value.trim());
+            if (d.isNegative()) {
+                throw invalid(key, value, "a duration that is not negative");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw invalid(key, value, "an ISO-8601 duration such as PT30S or PT10M");
+        }
+    }
+
+    /** A whole-number option of at least {@code min}, {@code dflt} when unset. */
+    public int getInt(String key, int dflt, int min) throws InvalidKeyReferenceException {
+        String value = options.get(key);
+        if (value == null) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a whole number");
+        }
+        if (n < min) {
+            throw invalid(key, value, "a whole number of at least " + min);
+        }
+        return n;
+    }
+
+    /** A boolean option ({@code true} or {@code false}, nothing else), {@code dflt} when unset. */
+    public boolean getBoolean(String key, boolean dflt) throws InvalidKeyReferenceException {
+        String value = options.get(key);
+        if (value == null) {
+            return dflt;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw invalid(key, value, "true or false");
+        }
+    }
+
+    /** The cache time-to-live, {@link #DEFAULT_CACHE_TTL} when unset. */
+    public Duration cacheTtl() throws InvalidKeyReferenceException {
+        return getDuration(CACHE_TTL, DEFAULT_CACHE_TTL);
+    }
+
+    private static InvalidKeyReferenceException invalid(String key, String value, String expected) {
+        return new InvalidKeyReferenceException(
+                String.format(
+                        "key-service option '%s' has value '%s'; expected %s",
+                        key, value, expected),
+                key);
     }
 
     @Override

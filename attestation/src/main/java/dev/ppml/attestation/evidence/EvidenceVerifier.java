@@ -40,8 +40,8 @@ public final class EvidenceVerifier {
             case EvidenceProviders.SAMPLE:
                 if (!r.check(
                         "policy-allow-sample",
-                        policy.allowSample,
-                        policy.allowSample
+                        policy.allowSample(),
+                        policy.allowSample()
                                 ? "the policy allows the simulated sample TEE"
                                 : "the policy does not allow the simulated sample TEE")) {
                     return r;

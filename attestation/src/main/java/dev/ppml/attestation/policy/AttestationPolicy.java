@@ -16,13 +16,15 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
  * What a verified TD must be to get keys: allow-lists of MRTD, RTMR0..3 and XFAM (hex; an absent or
  * empty list allows any value), the worst acceptable TCB status, whether a DEBUG TD may pass (never
  * by default) and whether the simulated {@code sample} TEE is accepted (tests and demos only).
- * Loaded from JSON or YAML (by file extension); unknown fields are errors.
+ * Loaded from JSON or YAML (by file extension; unknown fields are errors) or made with {@link
+ * #builder()}. Immutable: a policy in use cannot be changed, only replaced.
  *
  * <pre>{@code
  * {
@@ -48,19 +50,75 @@ public final class AttestationPolicy {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    @JsonProperty public List<String> mrtd = List.of();
-    @JsonProperty public List<String> rtmr0 = List.of();
-    @JsonProperty public List<String> rtmr1 = List.of();
-    @JsonProperty public List<String> rtmr2 = List.of();
-    @JsonProperty public List<String> rtmr3 = List.of();
-    @JsonProperty public List<String> xfam = List.of();
-    @JsonProperty public String minTcbStatus = "UpToDate";
-    @JsonProperty public boolean allowDebug = false;
-    @JsonProperty public boolean allowSample = false;
+    private final List<String> mrtd;
+    private final List<String> rtmr0;
+    private final List<String> rtmr1;
+    private final List<String> rtmr2;
+    private final List<String> rtmr3;
+    private final List<String> xfam;
+    private final String minTcbStatus;
+    private final boolean allowDebug;
+    private final boolean allowSample;
+
+    private AttestationPolicy(Builder b) {
+        this.mrtd = List.copyOf(b.mrtd);
+        this.rtmr0 = List.copyOf(b.rtmr0);
+        this.rtmr1 = List.copyOf(b.rtmr1);
+        this.rtmr2 = List.copyOf(b.rtmr2);
+        this.rtmr3 = List.copyOf(b.rtmr3);
+        this.xfam = List.copyOf(b.xfam);
+        this.minTcbStatus = b.minTcbStatus;
+        this.allowDebug = b.allowDebug;
+        this.allowSample = b.allowSample;
+    }
 
     /** The defaults: any measurements, UpToDate TCB only, no DEBUG TDs, no simulated TEE. */
     public static AttestationPolicy strict() {
-        return new AttestationPolicy();
+        return builder().build();
+    }
+
+    /** A builder that starts from {@link #strict()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this policy. */
+    public Builder toBuilder() {
+        return new Builder()
+                .mrtd(mrtd)
+                .rtmr(0, rtmr0)
+                .rtmr(1, rtmr1)
+                .rtmr(2, rtmr2)
+                .rtmr(3, rtmr3)
+                .xfam(xfam)
+                .minTcbStatus(minTcbStatus)
+                .allowDebug(allowDebug)
+                .allowSample(allowSample);
+    }
+
+    public List<String> mrtd() {
+        return mrtd;
+    }
+
+    /** The allow-list of RTMR{@code index} (0..3). */
+    public List<String> rtmr(int index) {
+        return List.of(rtmr0, rtmr1, rtmr2, rtmr3).get(index);
+    }
+
+    public List<String> xfam() {
+        return xfam;
+    }
+
+    public String minTcbStatus() {
+        return minTcbStatus;
+    }
+
+    public boolean allowDebug() {
+        return allowDebug;
+    }
+
+    public boolean allowSample() {
+        return allowSample;
     }
 
     public static AttestationPolicy load(Path file) throws AttestationException {
@@ -70,9 +128,9 @@ public final class AttestationPolicy {
                         ? new ObjectMapper(new YAMLFactory())
                         : new ObjectMapper();
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        AttestationPolicy policy;
+        PolicyFile parsed;
         try {
-            policy = mapper.readValue(file.toFile(), AttestationPolicy.class);
+            parsed = mapper.readValue(file.toFile(), PolicyFile.class);
         } catch (UnrecognizedPropertyException e) {
             throw new AttestationException(
                     String.format(
@@ -83,8 +141,117 @@ public final class AttestationPolicy {
             throw new AttestationException(
                     "policy " + file + " is not valid JSON/YAML: " + e.getMessage());
         }
-        policy.validate(file.toString());
-        return policy;
+        Builder b =
+                builder()
+                        .mrtd(parsed.mrtd)
+                        .rtmr(0, parsed.rtmr0)
+                        .rtmr(1, parsed.rtmr1)
+                        .rtmr(2, parsed.rtmr2)
+                        .rtmr(3, parsed.rtmr3)
+                        .xfam(parsed.xfam)
+                        .minTcbStatus(parsed.minTcbStatus)
+                        .allowDebug(parsed.allowDebug)
+                        .allowSample(parsed.allowSample);
+        return b.build(file.toString());
+    }
+
+    /** A policy file as written: the fields Jackson fills in, turned into a policy by load(). */
+    private static final class PolicyFile {
+        @JsonProperty List<String> mrtd = List.of();
+        @JsonProperty List<String> rtmr0 = List.of();
+        @JsonProperty List<String> rtmr1 = List.of();
+        @JsonProperty List<String> rtmr2 = List.of();
+        @JsonProperty List<String> rtmr3 = List.of();
+        @JsonProperty List<String> xfam = List.of();
+        @JsonProperty String minTcbStatus = "UpToDate";
+        @JsonProperty boolean allowDebug = false;
+        @JsonProperty boolean allowSample = false;
+    }
+
+    /** Builds an {@link AttestationPolicy}; {@link #build()} checks every value. */
+    public static final class Builder {
+        private List<String> mrtd = List.of();
+        private List<String> rtmr0 = List.of();
+        private List<String> rtmr1 = List.of();
+        private List<String> rtmr2 = List.of();
+        private List<String> rtmr3 = List.of();
+        private List<String> xfam = List.of();
+        private String minTcbStatus = "UpToDate";
+        private boolean allowDebug = false;
+        private boolean allowSample = false;
+
+        private Builder() {}
+
+        /** Allowed MRTD values (hex, 48 bytes); empty allows any. */
+        public Builder mrtd(List<String> values) {
+            this.mrtd = Objects.requireNonNull(values, "mrtd");
+            return this;
+        }
+
+        /** Allowed values of RTMR{@code index} (0..3; hex, 48 bytes); empty allows any. */
+        public Builder rtmr(int index, List<String> values) {
+            Objects.requireNonNull(values, "rtmr" + index);
+            switch (index) {
+                case 0:
+                    rtmr0 = values;
+                    break;
+                case 1:
+                    rtmr1 = values;
+                    break;
+                case 2:
+                    rtmr2 = values;
+                    break;
+                case 3:
+                    rtmr3 = values;
+                    break;
+                default:
+                    throw new IllegalArgumentException("RTMR index " + index + " is not 0..3");
+            }
+            return this;
+        }
+
+        /** Allowed XFAM values (hex, 8 bytes); empty allows any. */
+        public Builder xfam(List<String> values) {
+            this.xfam = Objects.requireNonNull(values, "xfam");
+            return this;
+        }
+
+        /** The worst acceptable TCB status, one of {@link #TCB_STATUS_ORDER}. */
+        public Builder minTcbStatus(String status) {
+            this.minTcbStatus = Objects.requireNonNull(status, "minTcbStatus");
+            return this;
+        }
+
+        /** Whether a DEBUG TD (its memory readable by the host) may pass: never in production. */
+        public Builder allowDebug(boolean allow) {
+            this.allowDebug = allow;
+            return this;
+        }
+
+        /** Whether the simulated {@code sample} TEE is accepted: tests and demos only. */
+        public Builder allowSample(boolean allow) {
+            this.allowSample = allow;
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @throws IllegalArgumentException naming a malformed value
+         */
+        public AttestationPolicy build() {
+            try {
+                return build("(built in code)");
+            } catch (AttestationException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+
+        private AttestationPolicy build(String source) throws AttestationException {
+            AttestationPolicy policy = new AttestationPolicy(this);
+            policy.validate(source);
+            return policy;
+        }
     }
 
     private void validate(String source) throws AttestationException {

@@ -37,14 +37,14 @@ class EvidenceVerifierTest {
                                 .failures())
                 .containsExactly(
                         "policy-allow-sample: the policy does not allow the simulated sample TEE");
-        strict.allowSample = true;
+        AttestationPolicy sampleAllowed = strict.toBuilder().allowSample(true).build();
         assertThat(
-                        new EvidenceVerifier(strict, null, IN_WINDOW)
+                        new EvidenceVerifier(sampleAllowed, null, IN_WINDOW)
                                 .verify("sample", evidence, rd)
                                 .passed())
                 .isTrue();
         assertThat(
-                        new EvidenceVerifier(strict, null, IN_WINDOW)
+                        new EvidenceVerifier(sampleAllowed, null, IN_WINDOW)
                                 .verify("sample", evidence, new byte[64])
                                 .failures())
                 .anyMatch(f -> f.contains("another key"));
@@ -54,7 +54,6 @@ class EvidenceVerifierTest {
     void tdxEvidenceIsVerifiedAndJudged() throws Exception {
         TdxCollateral collateral = TdxCollateral.load(TDX.resolve("go-tdx-guest"));
         AttestationPolicy policy = AttestationPolicy.strict();
-        policy.allowDebug = false;
         ObjectNode debugQuote = tdxEvidence("trustee/tdx_quote_4.dat");
         byte[] rd =
                 java.util.Arrays.copyOf(
@@ -70,7 +69,7 @@ class EvidenceVerifierTest {
                 .containsExactly(
                         "policy-debug: the TD runs in DEBUG mode (TDATTRIBUTES bit 0): its memory is readable by the host; denied");
 
-        policy.allowDebug = true;
+        policy = policy.toBuilder().allowDebug(true).build();
         assertThat(
                         new EvidenceVerifier(policy, collateral, IN_WINDOW)
                                 .verify("tdx", debugQuote, rd)

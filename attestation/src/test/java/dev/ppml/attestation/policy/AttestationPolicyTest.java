@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ppml.attestation.tdx.TdxQuote;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +25,9 @@ class AttestationPolicyTest {
     void theDocumentedExamplePolicyLoads() throws Exception {
         AttestationPolicy p =
                 AttestationPolicy.load(Path.of("src/test/resources/policy/example-policy.json"));
-        assertThat(p.mrtd).hasSize(1);
-        assertThat(p.minTcbStatus).isEqualTo("UpToDate");
-        assertThat(p.allowDebug).isFalse();
+        assertThat(p.mrtd()).hasSize(1);
+        assertThat(p.minTcbStatus()).isEqualTo("UpToDate");
+        assertThat(p.allowDebug()).isFalse();
     }
 
     @Test
@@ -34,8 +37,9 @@ class AttestationPolicyTest {
         assertThat(strict.evaluate(debug, "UpToDate", "UpToDate", null).failures())
                 .containsExactly(
                         "policy-debug: the TD runs in DEBUG mode (TDATTRIBUTES bit 0): its memory is readable by the host; denied");
-        strict.allowDebug = true;
-        assertThat(strict.evaluate(debug, "UpToDate", "UpToDate", null).passed()).isTrue();
+        AttestationPolicy debugAllowed = strict.toBuilder().allowDebug(true).build();
+        assertThat(strict.allowDebug()).as("the original is unchanged").isFalse();
+        assertThat(debugAllowed.evaluate(debug, "UpToDate", "UpToDate", null).passed()).isTrue();
     }
 
     @Test
@@ -61,8 +65,8 @@ class AttestationPolicyTest {
                 .anyMatch(f -> f.startsWith("policy-report-data") && f.contains("another key"));
         assertThat(report.failures()).noneMatch(f -> f.startsWith("policy-mrtd"));
 
-        AttestationPolicy wrongMrtd = AttestationPolicy.strict();
-        wrongMrtd.mrtd = java.util.List.of("ab".repeat(48));
+        AttestationPolicy wrongMrtd =
+                AttestationPolicy.builder().mrtd(List.of("ab".repeat(48))).build();
         assertThat(wrongMrtd.evaluate(q, "UpToDate", "UpToDate", null).failures())
                 .anyMatch(f -> f.startsWith("policy-mrtd") && f.contains(mrtd));
     }
@@ -75,8 +79,27 @@ class AttestationPolicyTest {
                 .containsExactly(
                         "policy-tdx-tcb-status: TDX TCB status OutOfDate is worse than the policy's minimum UpToDate");
         assertThat(p.evaluate(q, "NotSupported", "UpToDate", null).passed()).isFalse();
-        p.minTcbStatus = "OutOfDate";
+        p = p.toBuilder().minTcbStatus("OutOfDate").build();
         assertThat(p.evaluate(q, "OutOfDate", "UpToDate", null).passed()).isTrue();
+    }
+
+    @Test
+    void theBuilderChecksValuesAndPoliciesCannotBeChanged() {
+        assertThatThrownBy(() -> AttestationPolicy.builder().mrtd(List.of("abc")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mrtd value 'abc' is not 48 bytes of hex");
+        assertThatThrownBy(() -> AttestationPolicy.builder().minTcbStatus("Fine").build())
+                .hasMessageContaining("minTcbStatus 'Fine' is not one of");
+        AttestationPolicy p = AttestationPolicy.builder().mrtd(List.of("ab".repeat(48))).build();
+        assertThatThrownBy(() -> p.mrtd().add("cd".repeat(48)))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(
+                        Arrays.stream(AttestationPolicy.class.getDeclaredFields())
+                                .filter(f -> !Modifier.isStatic(f.getModifiers())))
+                .allMatch(
+                        f ->
+                                Modifier.isFinal(f.getModifiers())
+                                        && Modifier.isPrivate(f.getModifiers()));
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServices;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;

@@ -3,10 +3,10 @@ package dev.ppml.connector.sink;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 import static org.apache.flink.util.Preconditions.checkState;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.RecordEncoder;
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServiceOptions;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;

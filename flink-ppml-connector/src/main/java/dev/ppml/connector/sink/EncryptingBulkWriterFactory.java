@@ -2,10 +2,10 @@ package dev.ppml.connector.sink;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.format.RecordEncoder;
 import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.keys.MasterKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.flink.annotation.Internal;

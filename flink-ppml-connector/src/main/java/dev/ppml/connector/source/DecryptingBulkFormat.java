@@ -2,9 +2,9 @@ package dev.ppml.connector.source;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.format.RecordDecoder;
+import dev.ppml.connector.keys.MasterKey;
 import java.io.IOException;
 import java.io.InputStream;
 import javax.annotation.Nullable;

@@ -4,9 +4,9 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 import static org.apache.flink.util.Preconditions.checkState;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.format.RecordDecoders;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServiceOptions;
 import java.time.Duration;
 import javax.annotation.Nullable;

@@ -1,22 +1,23 @@
 package dev.ppml.connector.table;
 
+import static dev.ppml.connector.keys.KeyServiceConfigOptions.KEY_SERVICE;
 import static dev.ppml.connector.table.PpmlFormatOptions.FORMAT;
 import static dev.ppml.connector.table.PpmlFormatOptions.HEADER;
 import static dev.ppml.connector.table.PpmlFormatOptions.KEY_URI;
 import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
 import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
 
-import dev.ppml.connector.format.KeyServiceConfig;
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.RecordDecoders;
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.keys.KeyServiceConfigOptions;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.connector.sink.EncryptingBulkWriterFactory;
 import dev.ppml.connector.source.DecryptingBulkFormat;
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyServiceOptions;
-import dev.ppml.keys.KeyServices;
-import dev.ppml.keys.KeyUri;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -64,9 +65,9 @@ import org.apache.flink.table.types.DataType;
  * )
  * }</pre>
  *
- * <p>Key-service options (how TaskManagers attest to unlock the key) come from the session
- * configuration's {@code ppml.key-service.*} keys, overridden per table by {@code
- * 'ppml.key-service.<option>'} in the table's options.
+ * <p>Key-service options (how TaskManagers attest to unlock the key, {@link
+ * KeyServiceConfigOptions}) come from the session configuration's {@code ppml.key-service.*} keys,
+ * overridden per table by {@code 'ppml.key-service.<option>'} in the table's options.
  *
  * <p>All options are validated when the table is planned: missing or unknown {@code ppml.*} keys,
  * an unknown inner format or its invalid options, and a malformed key URI fail with a message
@@ -77,9 +78,6 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
 
     public static final String IDENTIFIER = "ppml";
     private static final String PREFIX = IDENTIFIER + ".";
-
-    /** Key-service options in a table's options, after the {@code ppml.} prefix. */
-    private static final String KEY_SERVICE_PREFIX = "key-service.";
 
     @Override
     public String factoryIdentifier() {
@@ -93,7 +91,9 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(STREAMING_PARAMETERS, HEADER, VERIFY_BEFORE_READ);
+        Set<ConfigOption<?>> options = new HashSet<>(KeyServiceConfigOptions.ALL);
+        options.addAll(Set.of(STREAMING_PARAMETERS, HEADER, VERIFY_BEFORE_READ));
+        return options;
     }
 
     @Override
@@ -190,21 +190,6 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 PpmlFormatFactory factory) {
             String innerFormat = required(formatOptions, FORMAT);
             String keyUri = required(formatOptions, KEY_URI);
-            KeyUri uri;
-            try {
-                uri = KeyUri.parse(keyUri);
-            } catch (IllegalArgumentException e) {
-                throw new ValidationException(
-                        String.format("Invalid value for '%s': %s", key(KEY_URI), e.getMessage()));
-            }
-            Set<String> schemes = KeyServices.schemes();
-            if (!schemes.contains(uri.scheme())) {
-                throw new ValidationException(
-                        String.format(
-                                "Invalid value for '%s': key URI '%s' has unknown scheme '%s';"
-                                        + " expected one of %s",
-                                key(KEY_URI), keyUri, uri.scheme(), String.join(", ", schemes)));
-            }
             StreamingParameters streaming;
             boolean header;
             boolean verify;
@@ -229,12 +214,19 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                                     factory.requiredOptions().stream(),
                                     factory.optionalOptions().stream())
                             .map(ConfigOption::key)
+                            .filter(k -> !k.startsWith(KEY_SERVICE))
                             .collect(Collectors.toSet());
             Map<String, String> innerOptions = new HashMap<>();
-            Map<String, String> keyService =
-                    new HashMap<>(
-                            KeyServiceConfig.fromFlinkConfig(context.getConfiguration().toMap())
-                                    .asMap());
+            // the session's ppml.key-service.* options, overridden by the table's
+            Map<String, String> keyService = new HashMap<>();
+            context.getConfiguration()
+                    .toMap()
+                    .forEach(
+                            (k, v) -> {
+                                if (k.startsWith(PREFIX + KEY_SERVICE)) {
+                                    keyService.put(k.substring(PREFIX.length()), v);
+                                }
+                            });
             Set<String> unknown = new TreeSet<>();
             for (Map.Entry<String, String> e : context.getCatalogTable().getOptions().entrySet()) {
                 if (!e.getKey().startsWith(PREFIX)) {
@@ -243,8 +235,8 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 String k = e.getKey().substring(PREFIX.length());
                 if (k.startsWith(innerPrefix)) {
                     innerOptions.put(k.substring(innerPrefix.length()), e.getValue());
-                } else if (k.startsWith(KEY_SERVICE_PREFIX)) {
-                    keyService.put(k.substring(KEY_SERVICE_PREFIX.length()), e.getValue());
+                } else if (k.startsWith(KEY_SERVICE)) {
+                    keyService.put(k, e.getValue());
                 } else if (!ownKeys.contains(k)) {
                     unknown.add(e.getKey());
                 }
@@ -260,14 +252,30 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                                 PREFIX,
                                 innerPrefix));
             }
+            KeyServiceOptions keyServiceOptions;
+            try {
+                keyServiceOptions = KeyServiceConfigOptions.toKeyServiceOptions(keyService);
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException(e.getMessage());
+            }
             MasterKey masterKey;
             try {
-                masterKey = MasterKey.of(keyUri, KeyServiceOptions.of(keyService));
+                masterKey = MasterKey.of(keyUri, keyServiceOptions);
             } catch (IllegalArgumentException e) {
+                // name the option at fault: the key URI, or one of the key-service options
+                String option =
+                        e.getCause() instanceof InvalidKeyReferenceException
+                                ? ((InvalidKeyReferenceException) e.getCause())
+                                        .option()
+                                        .map(o -> PREFIX + KEY_SERVICE + o)
+                                        .orElse(key(KEY_URI))
+                                : key(KEY_URI);
+                String message =
+                        e.getCause() instanceof InvalidKeyReferenceException
+                                ? e.getCause().getMessage()
+                                : e.getMessage();
                 throw new ValidationException(
-                        String.format(
-                                "Invalid '%s' or 'ppml.key-service.*' options: %s",
-                                key(KEY_URI), e.getMessage()));
+                        String.format("Invalid value for '%s': %s", option, message));
             }
             return new Settings(innerFormat, masterKey, streaming, header, verify, innerOptions);
         }

@@ -3,6 +3,7 @@ package dev.ppml.connector.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServices;
 import dev.ppml.keys.KeyUri;
 import dev.ppml.keys.local.LocalKeystore;

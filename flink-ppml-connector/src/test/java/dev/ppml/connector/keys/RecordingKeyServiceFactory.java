@@ -1,10 +1,10 @@
 package dev.ppml.connector.keys;
 
+import dev.ppml.keys.KeyReference;
 import dev.ppml.keys.KeyService;
 import dev.ppml.keys.KeyServiceFactory;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyServices;
-import dev.ppml.keys.KeyUri;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,8 +31,7 @@ public final class RecordingKeyServiceFactory implements KeyServiceFactory {
     public KeyService create(KeyServiceOptions options) {
         return keyUri -> {
             UNLOCKS.add(Thread.currentThread().getStackTrace());
-            return KeyServices.getAead(
-                    KeyUri.parse("local:" + keyUri.schemeSpecificPart()), options);
+            return KeyReference.of("local:" + keyUri.schemeSpecificPart(), options).unlock();
         };
     }
 }

@@ -3,11 +3,11 @@ package dev.ppml.connector.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.format.PpmlFormatException;
 import dev.ppml.connector.format.RecordDecoders;
 import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.testing.LocalKeys;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

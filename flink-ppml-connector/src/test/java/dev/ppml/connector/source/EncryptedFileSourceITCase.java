@@ -3,9 +3,9 @@ package dev.ppml.connector.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.format.StreamingParameters;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.testing.LocalKeys;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package dev.ppml.connector.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.ppml.connector.keys.KeyServiceConfigOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.util.ExceptionUtils;
@@ -71,6 +72,30 @@ class PpmlFormatFactoryTest {
                 "'ppml.format'='csv','ppml.key-uri'='kbs://127.0.0.1:8080/default/key/k',"
                         + "'ppml.key-service.kbs.tee'='magic'",
                 "unknown TEE 'magic'");
+    }
+
+    @Test
+    void keyServiceOptionsAreTypedAndNamedInErrors() {
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='local:/tmp/k.json',"
+                        + "'ppml.key-service.cache-ttl'='soon'",
+                "key-service option 'ppml.key-service.cache-ttl' has value 'soon', which is not a"
+                        + " duration");
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='local:/tmp/k.json',"
+                        + "'ppml.key-service.kbs.tea'='tdx'",
+                "unknown key-service option(s) [ppml.key-service.kbs.tea]");
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='kbs://kbs.example:8080/default/key/k',"
+                        + "'ppml.key-service.kbs.tee'='sample',"
+                        + "'ppml.key-service.kbs.plaintext-http'='true'",
+                "Invalid value for 'ppml.key-service.kbs.plaintext-http'");
+    }
+
+    @Test
+    void everyKeyServiceOptionIsListedAsAnOptionalOption() {
+        assertThat(new PpmlFormatFactory().optionalOptions())
+                .containsAll(KeyServiceConfigOptions.ALL);
     }
 
     @Test

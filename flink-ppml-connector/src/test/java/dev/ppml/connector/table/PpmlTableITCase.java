@@ -2,8 +2,8 @@ package dev.ppml.connector.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.testing.LocalKeys;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

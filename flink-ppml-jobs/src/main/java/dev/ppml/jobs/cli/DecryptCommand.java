@@ -26,14 +26,14 @@ public final class DecryptCommand implements Callable<Integer> {
     String keyUri;
 
     @Option(
-            names = "--in",
+            names = {"--input", "--in"},
             required = true,
             paramLabel = "DIR",
             description = "Directory of ppml files.")
     String in;
 
     @Option(
-            names = "--out",
+            names = {"--output", "--out"},
             required = true,
             paramLabel = "PATH",
             description = "Plaintext CSV file to write.")
@@ -50,7 +50,8 @@ public final class DecryptCommand implements Callable<Integer> {
         try (ProgressBar bar = ProgressBar.start("decrypting", total, Progress::bytes)) {
             rows =
                     DecryptJob.run(
-                            flink.environment(), keyUri, flink.keyService(), in, out, !noHeader);
+                            flink.environment(),
+                            new DecryptJob.Parameters(keyUri, in, out, !noHeader));
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("decrypted %d rows from %s into %s%n", rows, in, out);

@@ -25,11 +25,15 @@ public final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--key-uri", required = true, paramLabel = "URI", description = "Master key.")
     String keyUri;
 
-    @Option(names = "--in", required = true, paramLabel = "PATH", description = "Plaintext CSV.")
+    @Option(
+            names = {"--input", "--in"},
+            required = true,
+            paramLabel = "PATH",
+            description = "Plaintext CSV.")
     String in;
 
     @Option(
-            names = "--out",
+            names = {"--output", "--out"},
             required = true,
             paramLabel = "DIR",
             description = "Output directory (absent or empty).")
@@ -46,7 +50,8 @@ public final class EncryptCommand implements Callable<Integer> {
         try (ProgressBar bar = ProgressBar.start("encrypting", total, Progress::bytes)) {
             rows =
                     EncryptJob.run(
-                            flink.environment(), keyUri, flink.keyService(), in, out, !noHeader);
+                            flink.environment(),
+                            new EncryptJob.Parameters(keyUri, in, out, !noHeader));
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("encrypted %d rows (%d bytes) from %s into %s%n", rows, total, in, out);

@@ -1,7 +1,5 @@
 package dev.ppml.jobs.cli;
 
-import dev.ppml.connector.format.KeyServiceConfig;
-import dev.ppml.keys.KeyServiceOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.configuration.BatchExecutionOptions;
@@ -30,11 +28,6 @@ public final class FlinkOptions {
             description = "Parallelism of the job (default: the number of cores).")
     Integer parallelism;
 
-    /** The key-service options among the {@code -D} options ({@code ppml.key-service.*}). */
-    public KeyServiceOptions keyService() {
-        return KeyServiceConfig.fromFlinkConfig(options);
-    }
-
     /** The configuration given with {@code -D}. */
     public Configuration configuration() {
         return Configuration.fromMap(options);
@@ -45,7 +38,17 @@ public final class FlinkOptions {
      * MiniCluster configured with the {@code -D} options.
      */
     public StreamExecutionEnvironment environment() {
-        Configuration conf = configuration();
+        return environment(Map.of());
+    }
+
+    /**
+     * The execution environment, as {@link #environment()}, with {@code defaults} added to the
+     * configuration where {@code -D} does not set the same key.
+     */
+    public StreamExecutionEnvironment environment(Map<String, String> defaults) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
+        merged.putAll(options);
+        Configuration conf = Configuration.fromMap(merged);
         if (parallelism != null) {
             if (parallelism < 1) {
                 throw new IllegalArgumentException(

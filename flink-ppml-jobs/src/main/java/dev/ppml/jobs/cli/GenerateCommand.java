@@ -1,6 +1,7 @@
 package dev.ppml.jobs.cli;
 
 import dev.ppml.jobs.PeopleGenerator;
+import dev.ppml.jobs.SimpleQuery;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,11 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = 42;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV file.")
+    @Option(
+            names = {"--output", "--out"},
+            required = true,
+            paramLabel = "FILE",
+            description = "Output CSV file.")
     Path out;
 
     @Override
@@ -49,7 +54,8 @@ public final class GenerateCommand implements Callable<Integer> {
         AtomicLong written = new AtomicLong();
         long expected;
         try (ProgressBar bar = ProgressBar.start("generating", rows, written::get)) {
-            expected = PeopleGenerator.generate(rows, seed, out, written::set);
+            expected =
+                    PeopleGenerator.generate(rows, seed, out, SimpleQuery::matches, written::set);
         }
         w.printf("wrote %d people to %s (%d bytes, seed %d)%n", rows, out, Files.size(out), seed);
         w.printf("expected simple-query rows: %d%n", expected);

@@ -2,7 +2,7 @@ package dev.ppml.jobs.cli;
 
 import dev.ppml.attestation.policy.AttestationPolicy;
 import dev.ppml.attestation.verify.TdxCollateral;
-import dev.ppml.keys.kbs.dev.DevKeyBroker;
+import dev.ppml.broker.DevKeyBroker;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,11 +100,11 @@ public final class KbsCommand implements Runnable {
                         "development key broker on http://127.0.0.1:%d (policy %s%s)%n",
                         broker.port(),
                         policy,
-                        p.allowSample ? ", simulated sample TEE allowed" : "");
+                        p.allowSample() ? ", simulated sample TEE allowed" : "");
                 out.printf(
                         "use it with: --key-uri kbs://127.0.0.1:%d/<repo>/<type>/<tag> -D ppml.key-service.kbs.tee=%s"
                                 + " -D ppml.key-service.kbs.plaintext-http=true%n",
-                        broker.port(), p.allowSample ? "sample" : "tdx");
+                        broker.port(), p.allowSample() ? "sample" : "tdx");
                 out.println("Ctrl-C stops it.");
                 out.flush();
                 CountDownLatch stop = new CountDownLatch(1);

@@ -1,7 +1,6 @@
 package dev.ppml.jobs.cli;
 
 import dev.ppml.keys.KeyServiceException;
-import dev.ppml.keys.KeyServices;
 import dev.ppml.keys.KeyUri;
 import dev.ppml.keys.local.LocalKeystore;
 import java.io.PrintWriter;
@@ -58,7 +57,7 @@ public final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws KeyServiceException {
-            KeyUri uri = KeyServices.parse(keyUri);
+            KeyUri uri = KeyUri.parse(keyUri);
             if (!LocalKeystore.SCHEME.equals(uri.scheme())) {
                 throw new IllegalArgumentException(
                         String.format(

@@ -1,5 +1,6 @@
 package dev.ppml.jobs.cli;
 
+import dev.ppml.jobs.JobPaths;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +87,18 @@ public final class PpmlCli implements Runnable {
                 messages.add(m);
             }
         }
+        String advice = "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JobPaths.OutputNotEmptyException) {
+                advice = " (--output)";
+            }
+        }
         err.println(
-                "ppml " + cli.getCommandName() + ": error: " + messages.get(messages.size() - 1));
+                "ppml "
+                        + cli.getCommandName()
+                        + ": error: "
+                        + messages.get(messages.size() - 1)
+                        + advice);
         if (messages.size() > 1) {
             err.println("  while: " + messages.get(0));
         }

@@ -1,10 +1,8 @@
 package dev.ppml.jobs.cli;
 
-import dev.ppml.jobs.JobPaths;
 import dev.ppml.jobs.SimpleQuery;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,23 +49,15 @@ public final class SimpleQueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobPaths.requireEmptyOutput(JobPaths.of(output), "--output");
-        SimpleQuery.Result result =
-                sql
-                        ? SimpleQuery.runSql(
-                                flink.environment(), keyUri, flink.keyService(), input, output)
-                        : SimpleQuery.runDataStream(
-                                flink.environment(), keyUri, flink.keyService(), input, output);
+        SimpleQuery.Parameters parameters =
+                new SimpleQuery.Parameters(
+                        keyUri,
+                        input,
+                        output,
+                        sql ? SimpleQuery.Api.SQL : SimpleQuery.Api.DATASTREAM);
+        SimpleQuery.Result result = SimpleQuery.run(flink.environment(), parameters);
         PrintWriter w = spec.commandLine().getOut();
-        w.printf(
-                "simple-query (%s): %d of %d rows kept, written encrypted to %s%n",
-                sql ? "SQL" : "DataStream", result.outputRows, result.inputRows(), output);
-        w.printf(
-                "input rows by job: %s%n",
-                result.inputRowsByJob.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining(", ")));
-        w.printf("output rows: %d%n", result.outputRows);
+        result.summary(parameters).forEach(w::println);
         w.flush();
         return 0;
     }

@@ -3,6 +3,7 @@ package dev.ppml.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ppml.jobs.PeopleGenerator;
+import dev.ppml.jobs.SimpleQuery;
 import dev.ppml.keys.testing.LocalKeys;
 import dev.ppml.oss.testutils.OssTestServer;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class OssPathsITCase {
     void encryptQueryAndDecryptOnOss() throws Exception {
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
-        long expected = PeopleGenerator.generate(3_000, 5, people, n -> {});
+        long expected = PeopleGenerator.generate(3_000, 5, people, SimpleQuery::matches, n -> {});
         String[] ossOptions = {
             "-D", "fs.oss.endpoint=" + oss.endpoint(),
             "-D", "fs.oss.accessKeyId=" + OssTestServer.ACCESS_KEY_ID,

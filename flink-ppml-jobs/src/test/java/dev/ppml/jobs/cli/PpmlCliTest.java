@@ -146,7 +146,7 @@ class PpmlCliTest {
         Files.writeString(mine.resolve("thesis.tex"), "x");
         CliRunner r = CliRunner.run("demo", "--dir", mine.toString());
         assertThat(r.exitCode).isEqualTo(1);
-        assertThat(r.err).contains("was not made by 'ppml demo'");
+        assertThat(r.err).contains("was not made by the demo; choose another directory with --dir");
         assertThat(mine.resolve("thesis.tex")).exists();
     }
 }

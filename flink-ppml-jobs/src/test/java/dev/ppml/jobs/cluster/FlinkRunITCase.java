@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ppml.jobs.DecryptJob;
 import dev.ppml.jobs.EncryptJob;
 import dev.ppml.jobs.PeopleGenerator;
-import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.jobs.SimpleQuery;
 import dev.ppml.keys.testing.LocalKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +30,11 @@ class FlinkRunITCase {
         assertThat(jar).as("the shaded jar (built in the package phase)").exists();
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
-        long expected = PeopleGenerator.generate(5_000, 9, people, n -> {});
+        long expected = PeopleGenerator.generate(5_000, 9, people, SimpleQuery::matches, n -> {});
         String encrypted = dir.resolve("enc").toUri().toString();
         EncryptJob.run(
                 StreamExecutionEnvironment.getExecutionEnvironment(),
-                keyUri,
-                KeyServiceOptions.empty(),
-                people.toString(),
-                encrypted,
-                true);
+                new EncryptJob.Parameters(keyUri, people.toString(), encrypted, true));
 
         try (FlinkProcesses flink =
                 FlinkProcesses.start(
@@ -71,11 +67,8 @@ class FlinkRunITCase {
                 assertThat(
                                 DecryptJob.run(
                                         StreamExecutionEnvironment.getExecutionEnvironment(),
-                                        keyUri,
-                                        KeyServiceOptions.empty(),
-                                        output,
-                                        csv.toString(),
-                                        true))
+                                        new DecryptJob.Parameters(
+                                                keyUri, output, csv.toString(), true)))
                         .isEqualTo(expected);
                 assertThat(Files.readAllLines(csv).get(0)).isEqualTo("name,age,job");
             }
@@ -91,15 +84,11 @@ class FlinkRunITCase {
         assertThat(plugin).as("the oss plugin jar (built by flink-ppml-oss-fs)").exists();
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
-        long expected = PeopleGenerator.generate(2_000, 4, people, n -> {});
+        long expected = PeopleGenerator.generate(2_000, 4, people, SimpleQuery::matches, n -> {});
         String encrypted = dir.resolve("enc").toUri().toString();
         EncryptJob.run(
                 StreamExecutionEnvironment.getExecutionEnvironment(),
-                keyUri,
-                KeyServiceOptions.empty(),
-                people.toString(),
-                encrypted,
-                true);
+                new EncryptJob.Parameters(keyUri, people.toString(), encrypted, true));
 
         try (dev.ppml.oss.testutils.OssTestServer oss =
                 dev.ppml.oss.testutils.OssTestServer.start()) {
@@ -135,7 +124,7 @@ class FlinkRunITCase {
                 try (java.io.InputStream in =
                         dev.ppml.connector.format.PpmlFiles.decrypt(
                                 new java.io.ByteArrayInputStream(oss.objectBytes("ppml-out", key)),
-                                dev.ppml.connector.format.MasterKey.of(keyUri),
+                                dev.ppml.connector.keys.MasterKey.of(keyUri),
                                 key)) {
                     rows +=
                             new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)

@@ -3,8 +3,8 @@ package dev.ppml.jobs.oss;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ppml.connector.format.CsvLines;
-import dev.ppml.connector.format.MasterKey;
 import dev.ppml.connector.format.PpmlFiles;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.testing.LocalKeys;
 import dev.ppml.oss.OssOptions;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/ppml), with a failure injected after a completed checkpoint: EncryptedFileSink (bulk, roll on
  * checkpoint) and plain FileSink with a row format and size rolling (persist/resume).
  */
-class OssExactlyOnceITCase {
+class EncryptedOssExactlyOnceITCase {
 
     private static OssTestServer server;
 

@@ -1,6 +1,7 @@
 package dev.ppml.keys.cdh;
 
 import com.google.crypto.tink.Aead;
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyService;
 import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.KeyServiceOptions;
@@ -8,6 +9,7 @@ import dev.ppml.keys.KeyUri;
 import dev.ppml.keys.ResourceKeys;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,6 +30,7 @@ public final class CdhKeyService implements KeyService {
     public static final String URL = "cdh.url";
     public static final String REQUEST_TIMEOUT = "cdh.request-timeout";
     public static final String DEFAULT_URL = "http://127.0.0.1:8006";
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Pattern PATH =
             Pattern.compile("//[A-Za-z0-9._-]*/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+");
@@ -36,24 +39,52 @@ public final class CdhKeyService implements KeyService {
     private final Duration timeout;
     private final HttpClient http;
 
-    CdhKeyService(KeyServiceOptions options) {
-        this.base = URI.create(options.get(URL).orElse(DEFAULT_URL));
-        this.timeout =
-                KeyServiceOptions.parseDuration(
-                        REQUEST_TIMEOUT, options.get(REQUEST_TIMEOUT).orElse("10 s"));
+    CdhKeyService(KeyServiceOptions options) throws InvalidKeyReferenceException {
+        this.base = baseUrl(options);
+        this.timeout = options.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    @Override
-    public Aead getAead(KeyUri keyUri) throws KeyServiceException {
-        String ssp = keyUri.schemeSpecificPart();
-        if (!PATH.matcher(ssp).matches()) {
-            throw new KeyServiceException(
+    /** Checks the URI's form and the options, offline. */
+    static void validate(KeyUri keyUri, KeyServiceOptions options)
+            throws InvalidKeyReferenceException {
+        checkPath(keyUri);
+        baseUrl(options);
+        options.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    private static void checkPath(KeyUri keyUri) throws InvalidKeyReferenceException {
+        if (!PATH.matcher(keyUri.schemeSpecificPart()).matches()) {
+            throw new InvalidKeyReferenceException(
                     String.format(
                             "key URI '%s' is not a CDH resource URI; expected"
                                     + " cdh://<repository>/<type>/<tag>",
                             keyUri));
         }
+    }
+
+    private static URI baseUrl(KeyServiceOptions options) throws InvalidKeyReferenceException {
+        String url = options.getString(URL, DEFAULT_URL);
+        try {
+            URI uri = new URI(url);
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new URISyntaxException(url, "not an http:// URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new InvalidKeyReferenceException(
+                    String.format(
+                            "key-service option '%s' has value '%s'; expected the CDH's http://"
+                                    + " URL, e.g. %s",
+                            URL, url, DEFAULT_URL),
+                    URL);
+        }
+    }
+
+    @Override
+    public Aead getAead(KeyUri keyUri) throws KeyServiceException {
+        checkPath(keyUri);
+        String ssp = keyUri.schemeSpecificPart();
         URI resource = base.resolve("/cdh/resource/" + ssp.substring(2));
         HttpResponse<byte[]> response;
         try {

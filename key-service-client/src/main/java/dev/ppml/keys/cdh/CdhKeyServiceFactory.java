@@ -1,8 +1,10 @@
 package dev.ppml.keys.cdh;
 
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyService;
 import dev.ppml.keys.KeyServiceFactory;
 import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.keys.KeyUri;
 
 /** Registers the {@code cdh:} scheme. */
 public final class CdhKeyServiceFactory implements KeyServiceFactory {
@@ -12,7 +14,13 @@ public final class CdhKeyServiceFactory implements KeyServiceFactory {
     }
 
     @Override
-    public KeyService create(KeyServiceOptions options) {
+    public KeyService create(KeyServiceOptions options) throws InvalidKeyReferenceException {
         return new CdhKeyService(options);
+    }
+
+    @Override
+    public void validate(KeyUri keyUri, KeyServiceOptions options)
+            throws InvalidKeyReferenceException {
+        CdhKeyService.validate(keyUri, options);
     }
 }

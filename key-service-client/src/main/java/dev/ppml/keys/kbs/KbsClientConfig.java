@@ -1,5 +1,6 @@
 package dev.ppml.keys.kbs;
 
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.KeyServiceOptions;
 import java.io.IOException;
@@ -18,8 +19,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Settings of the KBS client, read from key-service options (Flink: {@code
- * ppml.key-service.kbs.*}).
+ * Settings of the KBS client, read from key-service options. Durations are ISO-8601 in the options
+ * map; Flink users write them as Flink durations ({@code ppml.key-service.kbs.request-timeout: 10
+ * s}) and the connector converts.
  *
  * <table>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
@@ -40,6 +42,11 @@ public final class KbsClientConfig {
     public static final String MAX_ATTEMPTS = "kbs.max-attempts";
     public static final String RETRY_BACKOFF = "kbs.retry-backoff";
     public static final String SESSION_TTL = "kbs.session-ttl";
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_ATTEMPTS = 4;
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(250);
+    public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(5);
 
     private final String tee;
     @Nullable private final Path caCert;
@@ -66,47 +73,35 @@ public final class KbsClientConfig {
         this.sessionTtl = sessionTtl;
     }
 
-    public static KbsClientConfig from(KeyServiceOptions options) throws KeyServiceException {
+    /**
+     * Reads and checks the settings.
+     *
+     * @throws InvalidKeyReferenceException naming the option when one is missing or malformed
+     */
+    public static KbsClientConfig from(KeyServiceOptions options)
+            throws InvalidKeyReferenceException {
         String tee =
                 options.get(TEE)
+                        .map(t -> t.trim().toLowerCase(Locale.ROOT))
+                        .filter(t -> !t.isEmpty())
                         .orElseThrow(
                                 () ->
-                                        new KeyServiceException(
-                                                "kbs:// key URIs need the evidence provider:"
-                                                        + " set key-service option '"
+                                        new InvalidKeyReferenceException(
+                                                "kbs:// key URIs need the evidence provider: set"
+                                                        + " key-service option '"
                                                         + TEE
-                                                        + "' (Flink: ppml.key-service."
-                                                        + TEE
-                                                        + ") to tdx, coco-aa or sample; the"
-                                                        + " options given were "
-                                                        + options.asMap().keySet()));
-        int attempts;
-        try {
-            attempts = Integer.parseInt(options.get(MAX_ATTEMPTS).orElse("4").trim());
-        } catch (NumberFormatException e) {
-            throw new KeyServiceException(
-                    "key service option '" + MAX_ATTEMPTS + "' must be a whole number");
-        }
-        if (attempts < 1) {
-            throw new KeyServiceException(
-                    "key service option '" + MAX_ATTEMPTS + "' must be at least 1");
-        }
-        try {
-            return new KbsClientConfig(
-                    tee.trim().toLowerCase(Locale.ROOT),
-                    options.get(CA_CERT).map(Path::of).orElse(null),
-                    Boolean.parseBoolean(options.get(PLAINTEXT_HTTP).orElse("false")),
-                    duration(options, REQUEST_TIMEOUT, "10 s"),
-                    attempts,
-                    duration(options, RETRY_BACKOFF, "250 ms"),
-                    duration(options, SESSION_TTL, "5 min"));
-        } catch (IllegalArgumentException e) {
-            throw new KeyServiceException(e.getMessage());
-        }
-    }
-
-    private static Duration duration(KeyServiceOptions options, String key, String dflt) {
-        return KeyServiceOptions.parseDuration(key, options.get(key).orElse(dflt));
+                                                        + "' to tdx, coco-aa or sample; the options"
+                                                        + " given were "
+                                                        + options.asMap().keySet(),
+                                                TEE));
+        return new KbsClientConfig(
+                tee,
+                options.get(CA_CERT).map(Path::of).orElse(null),
+                options.getBoolean(PLAINTEXT_HTTP, false),
+                options.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
+                options.getInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1),
+                options.getDuration(RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF),
+                options.getDuration(SESSION_TTL, DEFAULT_SESSION_TTL));
     }
 
     public String tee() {

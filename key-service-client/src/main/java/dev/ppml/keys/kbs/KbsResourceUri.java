@@ -1,6 +1,6 @@
 package dev.ppml.keys.kbs;
 
-import dev.ppml.keys.KeyServiceException;
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyUri;
 import java.net.URI;
 
@@ -23,7 +23,7 @@ public final class KbsResourceUri {
         this.tag = tag;
     }
 
-    public static KbsResourceUri parse(KeyUri keyUri) throws KeyServiceException {
+    public static KbsResourceUri parse(KeyUri keyUri) throws InvalidKeyReferenceException {
         URI uri;
         try {
             uri = URI.create(keyUri.toString());
@@ -42,8 +42,8 @@ public final class KbsResourceUri {
         return new KbsResourceUri(uri.getHost(), port, parts[0], parts[1], parts[2]);
     }
 
-    private static KeyServiceException invalid(KeyUri keyUri) {
-        return new KeyServiceException(
+    private static InvalidKeyReferenceException invalid(KeyUri keyUri) {
+        return new InvalidKeyReferenceException(
                 String.format(
                         "key URI '%s' is not a KBS resource URI; expected"
                                 + " kbs://host:port/<repository>/<type>/<tag>",

@@ -1,8 +1,10 @@
 package dev.ppml.keys.local;
 
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyService;
 import dev.ppml.keys.KeyServiceFactory;
 import dev.ppml.keys.KeyServiceOptions;
+import dev.ppml.keys.KeyUri;
 
 /** Registers the {@code local:} scheme. */
 public final class LocalKeyServiceFactory implements KeyServiceFactory {
@@ -14,5 +16,11 @@ public final class LocalKeyServiceFactory implements KeyServiceFactory {
     @Override
     public KeyService create(KeyServiceOptions options) {
         return new LocalKeyService();
+    }
+
+    @Override
+    public void validate(KeyUri keyUri, KeyServiceOptions options)
+            throws InvalidKeyReferenceException {
+        LocalKeystore.pathOf(keyUri);
     }
 }

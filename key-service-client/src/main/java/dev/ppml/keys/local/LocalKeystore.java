@@ -6,6 +6,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.KeyServices;
 import dev.ppml.keys.KeyUri;
@@ -44,9 +45,9 @@ public final class LocalKeystore {
     private LocalKeystore() {}
 
     /** The keystore path named by a {@code local:} key URI. */
-    public static Path pathOf(KeyUri keyUri) throws KeyServiceException {
+    public static Path pathOf(KeyUri keyUri) throws InvalidKeyReferenceException {
         if (!SCHEME.equals(keyUri.scheme())) {
-            throw new KeyServiceException(
+            throw new InvalidKeyReferenceException(
                     String.format("key URI '%s' is not a local: key URI", keyUri));
         }
         String location = keyUri.schemeSpecificPart();
@@ -54,7 +55,7 @@ public final class LocalKeystore {
             location = location.substring(2); // tolerate local:///abs/path
         }
         if (location.isBlank()) {
-            throw new KeyServiceException(
+            throw new InvalidKeyReferenceException(
                     String.format(
                             "key URI '%s' names no keystore file; expected local:/path/to/keyset.json",
                             keyUri));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
 import com.sun.net.httpserver.HttpServer;
+import dev.ppml.keys.KeyReference;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyServices;
 import java.net.InetAddress;
@@ -61,7 +62,7 @@ class CdhKeyServiceTest {
 
     @Test
     void fetchesTheResourceFromTheDataHubAndBuildsAnAead() throws Exception {
-        Aead aead = KeyServices.getAead("cdh://default/key/people", options);
+        Aead aead = KeyReference.of("cdh://default/key/people", options).unlock();
         byte[] ct = aead.encrypt("x".getBytes(StandardCharsets.UTF_8), new byte[0]);
         assertThat(aead.decrypt(ct, new byte[0])).isEqualTo("x".getBytes(StandardCharsets.UTF_8));
         assertThat(paths).containsExactly("/cdh/resource/default/key/people");
@@ -69,7 +70,7 @@ class CdhKeyServiceTest {
 
     @Test
     void refusalNamesTheUriAndTheLikelyCause() {
-        assertThatThrownBy(() -> KeyServices.getAead("cdh://default/key/other", options))
+        assertThatThrownBy(() -> KeyReference.of("cdh://default/key/other", options).unlock())
                 .hasMessageContaining("answered HTTP 403 for key URI 'cdh://default/key/other'")
                 .hasMessageContaining("policy");
     }
@@ -77,14 +78,14 @@ class CdhKeyServiceTest {
     @Test
     void unreachableDataHubSaysWhereCdhKeysWork() {
         cdh.stop(0);
-        assertThatThrownBy(() -> KeyServices.getAead("cdh://default/key/people", options))
+        assertThatThrownBy(() -> KeyReference.of("cdh://default/key/people", options).unlock())
                 .hasMessageContaining("unreachable")
                 .hasMessageContaining("Confidential Containers pod");
     }
 
     @Test
     void malformedUriIsRejected() {
-        assertThatThrownBy(() -> KeyServices.getAead("cdh://only-two/parts", options))
+        assertThatThrownBy(() -> KeyReference.of("cdh://only-two/parts", options).unlock())
                 .hasMessageContaining("expected cdh://<repository>/<type>/<tag>");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
+import dev.ppml.keys.KeyReference;
 import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyServices;
@@ -33,7 +34,7 @@ class LocalKeystoreTest {
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path)))
                 .isEqualTo("rw-------");
-        Aead aead = KeyServices.getAead(uri, KeyServiceOptions.empty());
+        Aead aead = KeyReference.of(uri.toString(), KeyServiceOptions.empty()).unlock();
         byte[] ct = aead.encrypt("hello".getBytes(StandardCharsets.UTF_8), new byte[0]);
         assertThat(LocalKeystore.load(uri).decrypt(ct, new byte[0]))
                 .isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
@@ -59,7 +60,8 @@ class LocalKeystoreTest {
     @Test
     void missingKeystoreSaysHowToCreateIt() {
         KeyUri uri = KeyUri.parse("local:" + dir.resolve("absent.json"));
-        assertThatThrownBy(() -> KeyServices.getAead(uri, KeyServiceOptions.empty()))
+        assertThatThrownBy(
+                        () -> KeyReference.of(uri.toString(), KeyServiceOptions.empty()).unlock())
                 .isInstanceOf(KeyServiceException.class)
                 .hasMessageContaining("does not exist")
                 .hasMessageContaining("bin/ppml keys create --key-uri " + uri);
@@ -71,7 +73,8 @@ class LocalKeystoreTest {
         Path path = LocalKeystore.create(uri, false);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
 
-        assertThatThrownBy(() -> KeyServices.getAead(uri, KeyServiceOptions.empty()))
+        assertThatThrownBy(
+                        () -> KeyReference.of(uri.toString(), KeyServiceOptions.empty()).unlock())
                 .isInstanceOf(KeyServiceException.class)
                 .hasMessageContaining("rw-r--r--")
                 .hasMessageContaining("chmod 600 " + path);

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ppml.broker.DevKeyBroker;
+import dev.ppml.broker.EvidenceCheck;
+import dev.ppml.keys.InvalidKeyReferenceException;
 import dev.ppml.keys.KeyServiceOptions;
-import dev.ppml.keys.kbs.dev.DevKeyBroker;
-import dev.ppml.keys.kbs.dev.EvidenceCheck;
 import dev.ppml.keys.testing.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,7 +126,7 @@ class KbsClientTest {
                         Map.of(
                                 KbsClientConfig.TEE, "sample",
                                 KbsClientConfig.PLAINTEXT_HTTP, "true",
-                                KbsClientConfig.RETRY_BACKOFF, "10 ms"));
+                                KbsClientConfig.RETRY_BACKOFF, "PT0.01S"));
         options.putAll(extra);
         return new KbsClient(
                 base,
@@ -405,8 +406,13 @@ class KbsClientTest {
     @Test
     void missingTeeOptionNamesTheOption() {
         assertThatThrownBy(() -> KbsClientConfig.from(KeyServiceOptions.empty()))
-                .hasMessageContaining("ppml.key-service.kbs.tee")
-                .hasMessageContaining("tdx, coco-aa or sample");
+                .isInstanceOf(InvalidKeyReferenceException.class)
+                .hasMessageContaining("key-service option 'kbs.tee'")
+                .hasMessageContaining("tdx, coco-aa or sample")
+                .satisfies(
+                        e ->
+                                assertThat(((InvalidKeyReferenceException) e).option())
+                                        .contains(KbsClientConfig.TEE));
     }
 
     /** A hand-driven client, to send what a well-behaved one never would. */

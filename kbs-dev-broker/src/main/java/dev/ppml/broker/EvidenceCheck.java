@@ -1,4 +1,4 @@
-package dev.ppml.keys.kbs.dev;
+package dev.ppml.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

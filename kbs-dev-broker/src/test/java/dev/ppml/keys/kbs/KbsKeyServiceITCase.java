@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.Aead;
 import dev.ppml.attestation.policy.AttestationPolicy;
+import dev.ppml.broker.DevKeyBroker;
+import dev.ppml.keys.KeyReference;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyServices;
 import dev.ppml.keys.KeyUri;
-import dev.ppml.keys.kbs.dev.DevKeyBroker;
 import dev.ppml.keys.local.LocalKeystore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,11 +35,10 @@ class KbsKeyServiceITCase {
     private void start(boolean allowSample) throws Exception {
         Path keystore = dir.resolve("master.json");
         LocalKeystore.create(KeyUri.parse("local:" + keystore), false);
-        local = KeyServices.getAead("local:" + keystore, KeyServiceOptions.empty());
+        local = KeyReference.of("local:" + keystore, KeyServiceOptions.empty()).unlock();
         Files.createDirectories(dir.resolve("resources/default/key"));
         Files.copy(keystore, dir.resolve("resources/default/key/people"));
-        AttestationPolicy policy = AttestationPolicy.strict();
-        policy.allowSample = allowSample;
+        AttestationPolicy policy = AttestationPolicy.builder().allowSample(allowSample).build();
         broker = DevKeyBroker.withPolicy(policy, null, dir.resolve("resources"), Clock.systemUTC());
         broker.start(0);
         keyUri = "kbs://127.0.0.1:" + broker.port() + "/default/key/people";
@@ -47,7 +47,7 @@ class KbsKeyServiceITCase {
     @BeforeEach
     void reset() {
         KeyServices.invalidateAll();
-        KbsKeyServiceFactory.resetClients();
+        KbsKeyService.resetClients();
     }
 
     @AfterEach
@@ -65,7 +65,7 @@ class KbsKeyServiceITCase {
     @Test
     void theBrokersKeyIsReleasedAfterAttestationAndIsTheSameKey() throws Exception {
         start(true);
-        Aead kbs = KeyServices.getAead(keyUri, sample());
+        Aead kbs = KeyReference.of(keyUri, sample()).unlock();
         byte[] ct = local.encrypt("hi".getBytes(StandardCharsets.UTF_8), new byte[0]);
         assertThat(kbs.decrypt(ct, new byte[0])).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
         assertThat(broker.releasedCount()).isEqualTo(1);
@@ -74,7 +74,7 @@ class KbsKeyServiceITCase {
     @Test
     void aPolicyWithoutTheSampleTeeReleasesNothing() throws Exception {
         start(false);
-        assertThatThrownBy(() -> KeyServices.getAead(keyUri, sample()))
+        assertThatThrownBy(() -> KeyReference.of(keyUri, sample()).unlock())
                 .isInstanceOf(KbsException.Denied.class)
                 .hasMessageContaining("TEE 'sample' is not allowed");
         assertThat(broker.releasedCount()).isZero();
@@ -84,16 +84,20 @@ class KbsKeyServiceITCase {
     void plainHttpOnlyForLoopbackAndTheTeeMustBeNamed() throws Exception {
         assertThatThrownBy(
                         () ->
-                                KeyServices.getAead(
-                                        "kbs://kbs.example:8080/default/key/people", sample()))
+                                KeyReference.of(
+                                                "kbs://kbs.example:8080/default/key/people",
+                                                sample())
+                                        .unlock())
                 .hasMessageContaining("plain HTTP to loopback brokers only");
         assertThatThrownBy(
                         () ->
-                                KeyServices.getAead(
-                                        "kbs://127.0.0.1:1/default/key/people",
-                                        KeyServiceOptions.of(Map.of(KbsClientConfig.TEE, "magic"))))
+                                KeyReference.of(
+                                                "kbs://127.0.0.1:1/default/key/people",
+                                                KeyServiceOptions.of(
+                                                        Map.of(KbsClientConfig.TEE, "magic")))
+                                        .unlock())
                 .hasMessageContaining("unknown TEE 'magic'");
-        assertThatThrownBy(() -> KeyServices.getAead("kbs://127.0.0.1:1/only/two", sample()))
+        assertThatThrownBy(() -> KeyReference.of("kbs://127.0.0.1:1/only/two", sample()).unlock())
                 .hasMessageContaining("expected kbs://host:port/<repository>/<type>/<tag>");
     }
 }

@@ -1,4 +1,4 @@
-package dev.ppml.keys.kbs.dev;
+package dev.ppml.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -133,7 +133,7 @@ public final class DevKeyBroker implements AutoCloseable {
             Clock clock)
             throws KeyServiceException {
         EvidenceVerifier verifier = new EvidenceVerifier(policy, collateral, clock);
-        Set<String> tees = policy.allowSample ? Set.of("tdx", "sample") : Set.of("tdx");
+        Set<String> tees = policy.allowSample() ? Set.of("tdx", "sample") : Set.of("tdx");
         return new DevKeyBroker(
                 (tee, evidence, expected) -> verifier.verify(tee, evidence, expected).failures(),
                 RuntimeDataBinding::reportData,

@@ -1,4 +1,4 @@
-package dev.ppml.connector.format;
+package dev.ppml.connector.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,10 +20,19 @@ class MasterKeyTest {
     }
 
     @Test
+    void optionErrorsNameTheFlinkOption() {
+        assertThatThrownBy(() -> MasterKey.of("kbs://127.0.0.1:8080/default/key/k"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set key-service option 'kbs.tee'")
+                .hasMessageContaining("(Flink option 'ppml.key-service.kbs.tee')");
+    }
+
+    @Test
     void serializesAsANameWithoutOptionValues() throws Exception {
         MasterKey key =
-                MasterKey.of("local:/k.json", KeyServiceOptions.of(Map.of("token", "s3cr3t")));
-        assertThat(key.toString()).contains("local:/k.json").doesNotContain("s3cr3t");
+                MasterKey.of(
+                        "cdh://r/t/k", KeyServiceOptions.of(Map.of("cdh.url", "http://s3cr3t:1")));
+        assertThat(key.toString()).contains("cdh://r/t/k").doesNotContain("s3cr3t");
         MasterKey copy =
                 InstantiationUtil.deserializeObject(
                         InstantiationUtil.serializeObject(key), getClass().getClassLoader());
