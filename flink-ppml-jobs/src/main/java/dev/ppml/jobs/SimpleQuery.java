@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -92,7 +93,7 @@ public final class SimpleQuery {
                             params.get("input"),
                             params.get("output"),
                             params.has("sql") ? Api.SQL : Api.DATASTREAM);
-            Set<String> unknown = params.getUnrequestedParameters();
+            Set<String> unknown = new TreeSet<>(params.getUnrequestedParameters());
             unknown.remove("sql");
             checkArgument(unknown.isEmpty(), "unknown argument(s) %s; usage: %s", unknown, USAGE);
             return p;
