@@ -1,11 +1,17 @@
 package dev.ppml.jobs.cli;
 
 import dev.ppml.jobs.JobPaths;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/ppml}: the local CLI. Job commands run on an embedded Flink MiniCluster (or on the
@@ -14,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "ppml",
         mixinStandardHelpOptions = true,
-        version = "flink-ppml 0.1.0-SNAPSHOT (Flink 2.3)",
+        versionProvider = PpmlCli.Version.class,
         description = "Privacy-preserving data pipelines on Apache Flink.",
         subcommands = {
             GenerateCommand.class,
@@ -30,7 +36,29 @@ import picocli.CommandLine.Command;
         })
 public final class PpmlCli implements Runnable {
 
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
+
+    /** The versions the build wrote into {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in =
+                    PpmlCli.class.getResourceAsStream("/dev/ppml/jobs/version.properties")) {
+                if (in == null) {
+                    throw new IOException("version.properties is missing from the jobs jar");
+                }
+                p.load(in);
+            }
+            return new String[] {
+                "flink-ppml "
+                        + p.getProperty("version")
+                        + " (Flink "
+                        + p.getProperty("flink.version")
+                        + ")"
+            };
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -78,7 +106,7 @@ public final class PpmlCli implements Runnable {
     static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         if (System.getenv("PPML_DEBUG") != null) {
-            err.println(org.apache.flink.util.ExceptionUtils.stringifyException(e));
+            err.println(ExceptionUtils.stringifyException(e));
         }
         List<String> messages = new ArrayList<>();
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -15,6 +15,19 @@ class PpmlCliTest {
     @TempDir Path dir;
 
     @Test
+    void versionComesFromTheBuild() {
+        CliRunner r = CliRunner.run("--version");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out.trim())
+                .isEqualTo(
+                        "flink-ppml "
+                                + System.getProperty("project.version")
+                                + " (Flink "
+                                + System.getProperty("flink.version")
+                                + ")");
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String command :
                 List.of(

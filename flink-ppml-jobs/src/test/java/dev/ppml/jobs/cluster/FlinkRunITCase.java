@@ -21,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkRunITCase {
 
     private static final Path TARGET = Path.of("target");
+    private static final Path JOBS_JAR = Path.of(System.getProperty("jobs.jar")).toAbsolutePath();
+    private static final Path OSS_PLUGIN_JAR =
+            Path.of(System.getProperty("oss.plugin.jar")).toAbsolutePath();
 
     @TempDir Path dir;
 
     @Test
     void simpleQueryRunsWithFlinkRunOnARealCluster() throws Exception {
-        Path jar = TARGET.resolve("flink-ppml-jobs-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+        Path jar = JOBS_JAR;
         assertThat(jar).as("the shaded jar (built in the package phase)").exists();
         String keyUri = LocalKeys.create(dir, "master");
         Path people = dir.resolve("people.csv");
@@ -78,7 +81,7 @@ class FlinkRunITCase {
 
     @Test
     void theOssFileSystemLoadsAsAFlinkPlugin() throws Exception {
-        Path jar = TARGET.resolve("flink-ppml-jobs-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+        Path jar = JOBS_JAR;
         Path plugin =
                 Path.of("../flink-ppml-oss-fs/target/flink-ppml-oss-fs-0.1.0-SNAPSHOT-plugin.jar");
         assertThat(plugin).as("the oss plugin jar (built by flink-ppml-oss-fs)").exists();
