@@ -47,7 +47,9 @@ while IFS= read -r line; do
 done < <(cat "$here/config/common.yaml" "$here/config/$flavor.yaml")
 
 # shellcheck disable=SC2086
-exec "${FLINK_HOME:?set FLINK_HOME to a Flink 2.3 distribution}/bin/flink" run-application \
+# Flink 2.x has no separate run-application action: `flink run --target kubernetes-application`
+# deploys an application cluster (Flink 1.x: `flink run-application --target ...`).
+exec "${FLINK_HOME:?set FLINK_HOME to a Flink 2.3 distribution}/bin/flink" run \
   --target kubernetes-application \
   "${flink_options[@]}" \
   -Dkubernetes.pod-template-file.jobmanager="$here/pod-templates/jobmanager.yaml" \
