@@ -98,6 +98,16 @@ class RenderedManifestsITCase {
     }
 
     @Test
+    void noOverlayEnablesFlinksOwnOssPlugin() {
+        for (String dir : ALL_DIRS) {
+            assertThat(Kustomize.renderText(Project.k8sDir().resolve(dir)))
+                    .as("%s: a second oss:// file system beside ours", dir)
+                    .doesNotContain("flink-oss-fs-hadoop")
+                    .doesNotContain("ENABLE_BUILT_IN_PLUGINS");
+        }
+    }
+
+    @Test
     void versionsImagesAndJarsFollowThePom() {
         for (String dir : DEPLOYMENT_DIRS) {
             JsonNode fd = deployment(dir);
