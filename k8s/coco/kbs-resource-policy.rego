@@ -1,5 +1,6 @@
-# Trustee KBS resource policy: releases default/key/people (the SimpleQuery master key) and the
-# OSS sealing key only to a SimpleQuery TaskManager in a TDX Confidential Containers pod whose
+# Trustee KBS resource policy: releases default/key/people (the SimpleQuery master key), the OSS
+# credentials the TaskManagers' sealed secrets point to, and the key that verifies those sealed
+# secrets, only to a SimpleQuery TaskManager in a TDX Confidential Containers pod whose
 # measurements are the expected ones. Everything else is denied.
 #
 # Load it with: kbs-client --url https://KBS config --auth-private-key admin.key \
@@ -27,7 +28,9 @@ expected_mr_config_id := "681a365d93b9dd420c169a39109169188e5f061863c99708895f6a
 
 released_resources := {
 	["default", "key", "people"],
-	["default", "oss", "sealing-key"],
+	["default", "oss", "access-key-id"],
+	["default", "oss", "access-key-secret"],
+	["default", "sealed-secret", "signing-key"],
 }
 
 allow if {

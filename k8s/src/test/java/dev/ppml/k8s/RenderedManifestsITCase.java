@@ -405,7 +405,9 @@ class RenderedManifestsITCase {
         for (String line : text.split("\n")) {
             String l = line.trim();
             int colon = l.indexOf(": ");
-            if (!l.startsWith("#") && colon > 0 && l.substring(0, colon).contains(".")) {
+            if (!l.startsWith("#")
+                    && colon > 0
+                    && l.substring(0, colon).matches("-?\\s*[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)+")) {
                 out.put(l.substring(0, colon), l.substring(colon + 2).trim());
             }
         }
