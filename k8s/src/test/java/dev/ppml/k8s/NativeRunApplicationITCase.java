@@ -155,6 +155,10 @@ class NativeRunApplicationITCase {
         Deployment jm = client.apps().deployments().withName(CLUSTER_ID).get();
         assertThat(jm).as("JobManager Deployment; client output:\n%s", output).isNotNull();
         PodSpec jmPod = jm.getSpec().getTemplate().getSpec();
+        // the labels base/networkpolicy.yaml selects the JobManager by
+        assertThat(jm.getSpec().getTemplate().getMetadata().getLabels())
+                .containsEntry("type", "flink-native-kubernetes")
+                .containsEntry("component", "jobmanager");
         assertThat(jmPod.getServiceAccountName()).isEqualTo("flink");
         assertThat(jmPod.getRuntimeClassName()).as("the JobManager is never in a TEE").isNull();
         assertThat(jmPod.getVolumes()).noneMatch(v -> v.getHostPath() != null);

@@ -451,20 +451,26 @@ class RenderedManifestsITCase {
         JsonNode binding = Kustomize.one(resources, "RoleBinding", "flink");
         assertThat(Trees.list(binding.path("subjects")).stream().map(s -> s.path("name").asText()))
                 .containsExactly("flink");
-        JsonNode tmAccount = Kustomize.one(resources, "ServiceAccount", "flink-taskmanager");
-        assertThat(tmAccount.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        JsonNode tmRole = Kustomize.one(resources, "Role", "flink-taskmanager");
+        assertThat(tmRole.path("rules")).hasSize(1);
+        assertThat(tmRole.at("/rules/0/resources").toString()).isEqualTo("[\"configmaps\"]");
+        assertThat(Trees.list(tmRole.at("/rules/0/verbs")).stream().map(JsonNode::asText))
+                .as("TaskManagers only watch Kubernetes HA's leader ConfigMaps")
+                .containsExactlyInAnyOrder("get", "list", "watch");
+        JsonNode tmBinding = Kustomize.one(resources, "RoleBinding", "flink-taskmanager");
+        assertThat(tmBinding.at("/roleRef/name").asText()).isEqualTo("flink-taskmanager");
+        assertThat(
+                        Trees.list(tmBinding.path("subjects")).stream()
+                                .map(x -> x.path("name").asText()))
+                .containsExactly("flink-taskmanager");
         for (String dir : DEPLOYMENT_DIRS) {
             JsonNode fd = deployment(dir);
             assertThat(fd.at("/spec/serviceAccount").asText()).isEqualTo("flink");
             assertThat(
                             fd.at("/spec/flinkConfiguration/kubernetes.taskmanager.service-account")
                                     .asText())
-                    .isEqualTo("flink-taskmanager");
-            assertThat(
-                            fd.at("/spec/taskManager/podTemplate/spec/automountServiceAccountToken")
-                                    .asBoolean(true))
                     .as(dir)
-                    .isFalse();
+                    .isEqualTo("flink-taskmanager");
         }
     }
 
@@ -487,6 +493,7 @@ class RenderedManifestsITCase {
                         "pods type=flink-native-kubernetes",
                         "pods app=kbs in namespace trustee :8080",
                         "ipBlock 100.64.0.0/10 :443",
+                        "ipBlock 10.0.0.0/8 :443:6443",
                         "pods k8s-app=kube-dns in namespace kube-system :53");
         assertThat(peers(jm))
                 .as("the JobManager has no route to the KBS")

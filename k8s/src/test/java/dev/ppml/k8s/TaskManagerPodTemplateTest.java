@@ -91,7 +91,10 @@ class TaskManagerPodTemplateTest {
         Container main = main(pod);
         assertThat(main.getImage()).isEqualTo(Project.image());
         assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("flink-taskmanager");
-        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        // the labels base/networkpolicy.yaml selects TaskManagers by
+        assertThat(pod.getMetadata().getLabels())
+                .containsEntry("type", "flink-native-kubernetes")
+                .containsEntry("component", "taskmanager");
         assertThat(main.getPorts())
                 .anySatisfy(p -> assertThat(p.getContainerPort()).isEqualTo(RPC_PORT));
         assertThat(String.join(" ", main.getArgs())).contains("kubernetes-taskmanager.sh");
