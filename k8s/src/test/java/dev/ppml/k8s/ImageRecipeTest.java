@@ -202,6 +202,19 @@ class ImageRecipeTest {
             assertThat(jar.getEntry("org/apache/flink/configuration/Configuration.class"))
                     .as("Flink itself is not in the jobs jar")
                     .isNull();
+            // the dev overlay's broker sidecar runs this class from the same jar
+            assertThat(jar.getEntry(devBrokerMainClass().replace('.', '/') + ".class"))
+                    .as("main class of the kbs-dev-broker sidecar")
+                    .isNotNull();
+            // the SQL Client section of k8s/README.md uses the jobs jar for the ppml format
+            java.util.zip.ZipEntry factories =
+                    jar.getEntry("META-INF/services/org.apache.flink.table.factories.Factory");
+            assertThat(factories).isNotNull();
+            assertThat(
+                            new String(
+                                    jar.getInputStream(factories).readAllBytes(),
+                                    StandardCharsets.UTF_8))
+                    .contains("dev.ppml");
         }
         Path plugin =
                 Project.repoRoot()
@@ -223,6 +236,27 @@ class ImageRecipeTest {
             Path copied = context.resolve(Path.of(artifact).getFileName());
             assertThat(Files.mismatch(copied, Project.repoRoot().resolve(artifact))).isEqualTo(-1L);
         }
+    }
+
+    /** The class the dev overlay's sidecar runs: the argument after the -cp class path. */
+    static String devBrokerMainClass() {
+        com.fasterxml.jackson.databind.JsonNode patch =
+                dev.ppml.k8s.testutils.Yaml.file(
+                        Project.k8sDir().resolve("overlays/dev/taskmanager-dev.yaml"));
+        for (com.fasterxml.jackson.databind.JsonNode c :
+                patch.at("/spec/taskManager/podTemplate/spec/containers")) {
+            if (c.path("name").asText().equals("kbs-dev-broker")) {
+                List<String> command = new ArrayList<>();
+                c.path("command").forEach(a -> command.add(a.asText()));
+                return command.get(command.indexOf("-cp") + 2);
+            }
+        }
+        throw new AssertionError("no kbs-dev-broker container in the dev overlay");
+    }
+
+    @Test
+    void theDevBrokerSidecarRunsTheCliFromTheJobsJar() {
+        assertThat(devBrokerMainClass()).isEqualTo("dev.ppml.jobs.cli.PpmlCli");
     }
 
     record Result(int exit, String output) {}
