@@ -3,7 +3,6 @@ package dev.ppml.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ppml.k8s.testutils.Yaml;
 import java.util.List;
@@ -146,7 +145,7 @@ class StructuralSchemaValidatorTest {
                         .get(0);
         assertThat(CrdSchemas.FLINK_SESSION_JOB.validate(job)).isEmpty();
         ((ObjectNode) job.get("spec")).putObject("taskManager");
-        ((ArrayNode) ((ObjectNode) job.at("/spec/job")).putArray("args")).add(1);
+        ((ObjectNode) job.at("/spec/job")).putArray("args").add(1);
         assertThat(CrdSchemas.FLINK_SESSION_JOB.validate(job))
                 .anySatisfy(e -> assertThat(e).contains("taskManager"))
                 .anySatisfy(e -> assertThat(e).contains("args[0]"));
