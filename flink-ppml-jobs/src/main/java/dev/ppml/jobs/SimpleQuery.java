@@ -9,6 +9,7 @@ import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.oss.OssMetrics;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -47,7 +49,8 @@ public final class SimpleQuery {
     public static final String SQL_CONDITION = "job = 'Developer' AND age BETWEEN 20 AND 40";
 
     /** The arguments {@link #main} takes. */
-    public static final String USAGE = "SimpleQuery --key-uri URI --input DIR --output DIR [--sql]";
+    public static final String USAGE =
+            "SimpleQuery --key-uri URI --input DIR --output DIR [--sql] [-Dkey=value ...]";
 
     private static final String JOB_COUNTER_PREFIX = "simple-query.input.job.";
     private static final String OUTPUT_COUNTER = "simple-query.output.rows";
@@ -77,7 +80,7 @@ public final class SimpleQuery {
         public static Parameters fromArgs(String... args) {
             ParameterTool params;
             try {
-                params = ParameterTool.fromArgs(args);
+                params = ParameterTool.fromArgs(withoutFlinkOptions(args));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + "; usage: " + USAGE, e);
             }
@@ -100,10 +103,36 @@ public final class SimpleQuery {
         }
     }
 
+    /**
+     * The {@code -Dkey=value} arguments (e.g. {@code -Dppml.key-service.kbs.tee=tdx}): Flink
+     * options for this job's environment, as {@code flink run -D} would give them.
+     */
+    public static Map<String, String> flinkOptionsFromArgs(String... args) {
+        Map<String, String> options = new TreeMap<>();
+        for (String arg : args) {
+            if (arg.startsWith("-D")) {
+                int eq = arg.indexOf('=');
+                checkArgument(
+                        eq > 2,
+                        "argument '%s' is not of the form -Dkey=value; usage: %s",
+                        arg,
+                        USAGE);
+                options.put(arg.substring(2, eq), arg.substring(eq + 1));
+            }
+        }
+        return options;
+    }
+
+    private static String[] withoutFlinkOptions(String... args) {
+        return Arrays.stream(args).filter(a -> !a.startsWith("-D")).toArray(String[]::new);
+    }
+
     /** Entry point for {@code flink run}. */
     public static void main(String[] args) throws Exception {
         Parameters parameters = Parameters.fromArgs(args);
-        Result result = run(StreamExecutionEnvironment.getExecutionEnvironment(), parameters);
+        Configuration options = Configuration.fromMap(flinkOptionsFromArgs(args));
+        Result result =
+                run(StreamExecutionEnvironment.getExecutionEnvironment(options), parameters);
         result.summary(parameters).forEach(System.out::println);
     }
 

@@ -31,6 +31,27 @@ class SimpleQueryTest {
     }
 
     @Test
+    void flinkOptionsTravelAsDashDArguments() {
+        String[] args = {
+            "--key-uri",
+            "kbs://k:1/r/t/k",
+            "-Dppml.key-service.kbs.tee=tdx",
+            "--input",
+            "in",
+            "--output",
+            "out",
+            "-Dparallelism.default=2"
+        };
+        assertThat(SimpleQuery.Parameters.fromArgs(args).output()).isEqualTo("out");
+        assertThat(SimpleQuery.flinkOptionsFromArgs(args))
+                .containsOnly(
+                        Map.entry("ppml.key-service.kbs.tee", "tdx"),
+                        Map.entry("parallelism.default", "2"));
+        assertThatThrownBy(() -> SimpleQuery.flinkOptionsFromArgs("-Dnovalue"))
+                .hasMessageContaining("not of the form -Dkey=value");
+    }
+
+    @Test
     void missingAndUnknownArgumentsAreNamedWithTheUsage() {
         assertThatThrownBy(
                         () ->

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,9 +113,10 @@ public final class ConfigFsTsmEvidenceProvider implements EvidenceProvider {
                 try {
                     if (kernel != KernelHooks.NONE) {
                         // a plain directory: configfs removes the attributes with the directory
-                        for (String f :
-                                new String[] {"provider", "inblob", "outblob", "generation"}) {
-                            Files.deleteIfExists(dir.resolve(f));
+                        try (Stream<Path> attributes = Files.list(dir)) {
+                            for (Path f : (Iterable<Path>) attributes::iterator) {
+                                Files.deleteIfExists(f);
+                            }
                         }
                     }
                     Files.deleteIfExists(dir);

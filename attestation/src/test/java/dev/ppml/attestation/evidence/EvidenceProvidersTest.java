@@ -4,24 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.ppml.attestation.AttestationException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The three evidence providers: configfs-tsm on a fake tree, the CoCo agent on loopback, sample.
+ * Choosing evidence providers by name; configfs-tsm on a fake tree and the simulated sample TEE.
+ * The CoCo agent has its own test (CocoAttestationAgentEvidenceProviderTest).
  */
 class EvidenceProvidersTest {
 
@@ -102,56 +98,6 @@ class EvidenceProvidersTest {
                                         .evidence(reportData()))
                 .isInstanceOf(AttestationException.class)
                 .hasMessageContaining("not a TDX guest with configfs-tsm");
-    }
-
-    @Test
-    void cocoAgentRestEndpointGetsTheRuntimeDataAndIsChecked() throws Exception {
-        AtomicReference<byte[]> seen = new AtomicReference<>();
-        AtomicReference<Boolean> tamper = new AtomicReference<>(false);
-        HttpServer aa =
-                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        aa.createContext(
-                "/aa/evidence",
-                ex -> {
-                    String raw =
-                            ex.getRequestURI().getRawQuery().substring("runtime_data=".length());
-                    byte[] data =
-                            URLDecoder.decode(raw, StandardCharsets.ISO_8859_1)
-                                    .getBytes(StandardCharsets.ISO_8859_1);
-                    seen.set(data);
-                    if (tamper.get()) {
-                        data = new byte[] {'x'};
-                    }
-                    byte[] body =
-                            ("{\"svn\":\"1\",\"report_data\":\""
-                                            + Base64.getEncoder().encodeToString(data)
-                                            + "\"}")
-                                    .getBytes(StandardCharsets.UTF_8);
-                    ex.sendResponseHeaders(200, body.length);
-                    ex.getResponseBody().write(body);
-                    ex.close();
-                });
-        aa.start();
-        try {
-            EvidenceProvider p =
-                    EvidenceProviders.fromName(
-                            "coco-aa", "http://127.0.0.1:" + aa.getAddress().getPort());
-            JsonNode ev = p.evidence(reportData());
-            assertThat(seen.get()).isEqualTo(reportData());
-            assertThat(ev.get("svn").asText()).isEqualTo("1");
-            tamper.set(true);
-            assertThatThrownBy(() -> p.evidence(reportData()))
-                    .hasMessageContaining("for other report data than requested");
-        } finally {
-            aa.stop(0);
-        }
-        assertThatThrownBy(
-                        () ->
-                                EvidenceProviders.fromName(
-                                                "coco-aa",
-                                                "http://127.0.0.1:" + aa.getAddress().getPort())
-                                        .evidence(reportData()))
-                .hasMessageContaining("unreachable");
     }
 
     @Test
