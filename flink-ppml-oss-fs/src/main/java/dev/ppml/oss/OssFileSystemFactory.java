@@ -146,8 +146,8 @@ public final class OssFileSystemFactory implements FileSystemFactory {
         }
         throw new IllegalConfigurationException(
                 String.format(
-                        "the oss:// file system needs '%s': set it in the Flink configuration (bin/ppml:"
-                                + " -D %s=...) or the environment variable %s",
-                        key, key, env));
+                        "the oss:// file system needs '%s': set it in the Flink configuration or"
+                                + " the environment variable %s",
+                        key, env));
     }
 }

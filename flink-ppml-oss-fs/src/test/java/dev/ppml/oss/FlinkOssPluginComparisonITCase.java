@@ -11,7 +11,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.FileSystemFactory;
 import org.apache.flink.core.fs.RecoverableFsDataOutputStream;
@@ -125,10 +127,7 @@ class FlinkOssPluginComparisonITCase {
         assertThat(flink.values()).allSatisfy(v -> assertThat(v).doesNotStartWith("not run"));
     }
 
-    private String runOn(
-            java.util.function.Function<OssTestServer, FileSystem> fsFor,
-            Scenario scenario,
-            String key) {
+    private String runOn(Function<OssTestServer, FileSystem> fsFor, Scenario scenario, String key) {
         try (OssTestServer server = OssTestServer.start()) {
             server.createBucket("bkt");
             String outcome;
@@ -217,7 +216,7 @@ class FlinkOssPluginComparisonITCase {
     private FileSystem ours(OssTestServer server) {
         try {
             Configuration conf = conf(server);
-            conf.set(OssOptions.PART_SIZE, org.apache.flink.configuration.MemorySize.parse("10mb"));
+            conf.set(OssOptions.PART_SIZE, MemorySize.parse("10mb"));
             OssFileSystemFactory f = new OssFileSystemFactory();
             f.configure(conf);
             return f.create(URI.create("oss://bkt/"));

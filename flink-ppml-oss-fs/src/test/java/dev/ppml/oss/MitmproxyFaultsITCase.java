@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -170,7 +171,7 @@ class MitmproxyFaultsITCase {
         byte[] stored = server.objectBytes("bkt", key);
         return stored == null
                 ? "no object"
-                : java.util.Arrays.equals(stored, data)
+                : Arrays.equals(stored, data)
                         ? "committed; object intact"
                         : "committed; object CORRUPTED";
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ppml.oss.testutils.OssTestServer;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -71,7 +72,7 @@ class OssFileSystemITCase {
             in.seek(PART);
             byte[] b = new byte[10];
             assertThat(in.read(b)).isEqualTo(10);
-            assertThat(b).isEqualTo(java.util.Arrays.copyOfRange(data, PART, PART + 10));
+            assertThat(b).isEqualTo(Arrays.copyOfRange(data, PART, PART + 10));
         }
         assertThat(fs.listStatus(new Path("oss://bkt/d"))).hasSize(1);
         try (FSDataOutputStream out =

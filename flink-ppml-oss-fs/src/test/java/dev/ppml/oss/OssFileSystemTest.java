@@ -17,6 +17,7 @@ import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +86,8 @@ class OssFileSystemTest {
         assertThat(listed)
                 .extracting(s -> s.getPath().toString(), FileStatus::isDir)
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple("oss://bucket/d/a", false),
-                        org.assertj.core.groups.Tuple.tuple("oss://bucket/d/sub", true));
+                        Tuple.tuple("oss://bucket/d/a", false),
+                        Tuple.tuple("oss://bucket/d/sub", true));
         assertThat(fs.getFileStatus(new Path("oss://bucket/d")).isDir()).isTrue();
         assertThat(fs.getFileStatus(new Path("oss://bucket/d/a")).getLen()).isEqualTo(3);
         assertThatThrownBy(() -> fs.getFileStatus(new Path("oss://bucket/nope")))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.testing.LocalKeys;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,7 @@ class SqlConnectorJarITCase {
         ProcessBuilder pb =
                 new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("FLINK_CONF_DIR", conf.toString());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process sqlClient = pb.start();
         String output =
                 new String(sqlClient.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

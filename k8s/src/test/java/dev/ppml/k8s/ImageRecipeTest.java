@@ -3,7 +3,9 @@ package dev.ppml.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ppml.k8s.testutils.Project;
+import dev.ppml.k8s.testutils.Yaml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -207,7 +210,7 @@ class ImageRecipeTest {
                     .as("main class of the kbs-dev-broker sidecar")
                     .isNotNull();
             // the SQL Client section of k8s/README.md uses the jobs jar for the ppml format
-            java.util.zip.ZipEntry factories =
+            ZipEntry factories =
                     jar.getEntry("META-INF/services/org.apache.flink.table.factories.Factory");
             assertThat(factories).isNotNull();
             assertThat(
@@ -240,11 +243,8 @@ class ImageRecipeTest {
 
     /** The class the dev overlay's sidecar runs: the argument after the -cp class path. */
     static String devBrokerMainClass() {
-        com.fasterxml.jackson.databind.JsonNode patch =
-                dev.ppml.k8s.testutils.Yaml.file(
-                        Project.k8sDir().resolve("overlays/dev/taskmanager-dev.yaml"));
-        for (com.fasterxml.jackson.databind.JsonNode c :
-                patch.at("/spec/taskManager/podTemplate/spec/containers")) {
+        JsonNode patch = Yaml.file(Project.k8sDir().resolve("overlays/dev/taskmanager-dev.yaml"));
+        for (JsonNode c : patch.at("/spec/taskManager/podTemplate/spec/containers")) {
             if (c.path("name").asText().equals("kbs-dev-broker")) {
                 List<String> command = new ArrayList<>();
                 c.path("command").forEach(a -> command.add(a.asText()));

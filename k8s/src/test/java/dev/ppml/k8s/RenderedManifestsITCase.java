@@ -11,12 +11,14 @@ import dev.ppml.k8s.testutils.Trees;
 import dev.ppml.k8s.testutils.Yaml;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -237,7 +239,7 @@ class RenderedManifestsITCase {
         assertThat(gunzip(Base64.getDecoder().decode(annotations.path(KATA_INIT_DATA).asText())))
                 .as("cc_init_data is coco/initdata.toml, gzip + base64 (coco/encode-initdata.sh)")
                 .isEqualTo(initdata);
-        String initdataText = new String(initdata, java.nio.charset.StandardCharsets.UTF_8);
+        String initdataText = new String(initdata, StandardCharsets.UTF_8);
         assertThat(initdataText)
                 .contains("algorithm = \"sha384\"")
                 .contains("version = \"0.1.0\"")
@@ -581,7 +583,7 @@ class RenderedManifestsITCase {
     /** native/config/common.yaml with the flavor's file over it. */
     static Map<String, String> nativeOptions(String flavor) {
         Map<String, String> options =
-                new java.util.LinkedHashMap<>(
+                new LinkedHashMap<>(
                         Yaml.flatOptions(Project.k8sDir().resolve("native/config/common.yaml")));
         options.putAll(
                 Yaml.flatOptions(Project.k8sDir().resolve("native/config/" + flavor + ".yaml")));

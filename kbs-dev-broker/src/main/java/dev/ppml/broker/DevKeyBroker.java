@@ -22,6 +22,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.ppml.attestation.binding.RuntimeDataBinding;
 import dev.ppml.attestation.evidence.EvidenceVerifier;
 import dev.ppml.attestation.policy.AttestationPolicy;
@@ -38,9 +40,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -51,6 +55,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,12 +158,11 @@ public final class DevKeyBroker implements AutoCloseable {
      * Starts listening on 127.0.0.1, over TLS when {@code tls} is given (tests of the client's TLS
      * settings; the development broker itself serves plain HTTP).
      */
-    public URI start(int port, @Nullable javax.net.ssl.SSLContext tls) throws IOException {
+    public URI start(int port, @Nullable SSLContext tls) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         if (tls != null) {
-            com.sun.net.httpserver.HttpsServer https =
-                    com.sun.net.httpserver.HttpsServer.create(address, 0);
-            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
             server = https;
         } else {
             server = HttpServer.create(address, 0);
@@ -315,7 +319,7 @@ public final class DevKeyBroker implements AutoCloseable {
         try {
             teeKey = ECKey.parse(JSON.writeValueAsString(pubkey));
             expected = binder.reportData(session.nonce, (ObjectNode) pubkey);
-        } catch (java.text.ParseException | KeyServiceException e) {
+        } catch (ParseException | KeyServiceException e) {
             problem(exchange, 400, "InvalidRequest", "tee-pubkey is not a P-256 JWK");
             return;
         }
@@ -405,7 +409,7 @@ public final class DevKeyBroker implements AutoCloseable {
         } catch (JOSEException e) {
             problem(exchange, 500, "InternalError", "cannot encrypt the resource");
         } finally {
-            java.util.Arrays.fill(secret, (byte) 0);
+            Arrays.fill(secret, (byte) 0);
         }
     }
 
@@ -421,7 +425,7 @@ public final class DevKeyBroker implements AutoCloseable {
                         && clock.instant().isBefore(exp.toInstant())) {
                     return ECKey.parse(jwt.getJWTClaimsSet().getJSONObjectClaim("tee-pubkey"));
                 }
-            } catch (java.text.ParseException | JOSEException e) {
+            } catch (ParseException | JOSEException e) {
                 return null;
             }
             return null;

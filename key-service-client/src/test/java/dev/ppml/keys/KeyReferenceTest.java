@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The one place a key reference is checked: every kind of mistake, without unlocking. */
@@ -48,8 +49,7 @@ class KeyReferenceTest {
     void optionErrorsNameTheOption() {
         InvalidKeyReferenceException missingTee =
                 (InvalidKeyReferenceException)
-                        org.assertj.core.api.Assertions.catchThrowable(
-                                () -> KeyReference.of("kbs://127.0.0.1:1/r/t/k"));
+                        Assertions.catchThrowable(() -> KeyReference.of("kbs://127.0.0.1:1/r/t/k"));
         assertThat(missingTee).hasMessageContaining("'kbs.tee'");
         assertThat(missingTee.option()).contains("kbs.tee");
 

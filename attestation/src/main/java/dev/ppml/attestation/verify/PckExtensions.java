@@ -3,7 +3,9 @@ package dev.ppml.attestation.verify;
 import dev.ppml.attestation.AttestationException;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The Intel SGX extension of a PCK certificate (OID 1.2.840.113741.1.13.1): the platform's TCB (16
@@ -91,8 +93,8 @@ final class PckExtensions {
             return new Der(tag, start, start + len);
         }
 
-        java.util.List<Der> children(byte[] b) {
-            java.util.List<Der> out = new java.util.ArrayList<>();
+        List<Der> children(byte[] b) {
+            List<Der> out = new ArrayList<>();
             for (int at = valueStart; at < end; ) {
                 Der d = read(b, at);
                 out.add(d);

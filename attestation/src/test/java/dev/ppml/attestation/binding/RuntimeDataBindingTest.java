@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class RuntimeDataBindingTest {
@@ -46,8 +47,8 @@ class RuntimeDataBindingTest {
         byte[] reportData = RuntimeDataBinding.reportData("n0nce", key);
         assertThat(reportData).hasSize(64).isEqualTo(expected);
         assertThat(Arrays.copyOfRange(reportData, 48, 64)).containsOnly(0);
-        assertThat(java.util.HexFormat.of().formatHex(reportData, 0, 8))
-                .isEqualTo(java.util.HexFormat.of().formatHex(expected, 0, 8));
+        assertThat(HexFormat.of().formatHex(reportData, 0, 8))
+                .isEqualTo(HexFormat.of().formatHex(expected, 0, 8));
         assertThat(RuntimeDataBinding.reportData("n0nce", key, "sha512"))
                 .doesNotContain((byte) 0, 60);
         assertThatThrownBy(() -> RuntimeDataBinding.reportData("n", key, "md5"))

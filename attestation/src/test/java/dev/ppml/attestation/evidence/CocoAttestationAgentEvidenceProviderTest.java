@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ppml.attestation.AttestationException;
 import dev.ppml.attestation.evidence.FakeAttestationAgent.Attester;
 import dev.ppml.attestation.tdx.TdxQuote;
+import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class CocoAttestationAgentEvidenceProviderTest {
 
     @Test
     void worksWithTheSampleAttesterAndShorterReportData() throws Exception {
-        byte[] digest = java.util.Arrays.copyOf(reportData(), 48);
+        byte[] digest = Arrays.copyOf(reportData(), 48);
         try (FakeAttestationAgent agent =
                 FakeAttestationAgent.release(0, 22, 1, Attester.SAMPLE, true)) {
             JsonNode evidence = provider(agent).evidence(digest);

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ppml.attestation.policy.AttestationPolicy;
+import dev.ppml.attestation.tdx.TdxQuote;
 import dev.ppml.attestation.verify.TdxCollateral;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
@@ -56,9 +58,8 @@ class EvidenceVerifierTest {
         AttestationPolicy policy = AttestationPolicy.strict();
         ObjectNode debugQuote = tdxEvidence("trustee/tdx_quote_4.dat");
         byte[] rd =
-                java.util.Arrays.copyOf(
-                        dev.ppml.attestation.tdx.TdxQuote.parse(
-                                        Files.readAllBytes(TDX.resolve("trustee/tdx_quote_4.dat")))
+                Arrays.copyOf(
+                        TdxQuote.parse(Files.readAllBytes(TDX.resolve("trustee/tdx_quote_4.dat")))
                                 .body()
                                 .reportData(),
                         64);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,8 +67,7 @@ class TdxQuoteTest {
     @Test
     void v5WithATdx10BodyParsesAndTdx15FieldsAreThere() throws Exception {
         byte[] v4 = quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
-        java.nio.ByteBuffer v5 =
-                java.nio.ByteBuffer.allocate(v4.length + 6).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer v5 = ByteBuffer.allocate(v4.length + 6).order(ByteOrder.LITTLE_ENDIAN);
         v5.put(v4, 0, 48).putShort((short) 2).putInt(584).put(v4, 48, v4.length - 48);
         byte[] bytes = v5.array();
         bytes[0] = 5;

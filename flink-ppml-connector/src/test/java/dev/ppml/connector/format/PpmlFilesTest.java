@@ -10,9 +10,11 @@ import dev.ppml.keys.local.LocalKeystore;
 import dev.ppml.keys.testing.LocalKeys;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -169,7 +171,7 @@ class PpmlFilesTest {
                     @Override
                     public synchronized int read(byte[] b, int off, int len) {
                         if (served > 2000) {
-                            throw new java.io.UncheckedIOException(new IOException("disk gone"));
+                            throw new UncheckedIOException(new IOException("disk gone"));
                         }
                         int n = super.read(b, off, Math.min(len, 500));
                         served += Math.max(n, 0);
@@ -177,12 +179,12 @@ class PpmlFilesTest {
                     }
                 };
         InputStream wrapped =
-                new java.io.FilterInputStream(failing) {
+                new FilterInputStream(failing) {
                     @Override
                     public int read(byte[] b, int off, int len) throws IOException {
                         try {
                             return super.read(b, off, len);
-                        } catch (java.io.UncheckedIOException e) {
+                        } catch (UncheckedIOException e) {
                             throw e.getCause();
                         }
                     }

@@ -18,6 +18,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,8 +119,7 @@ class KeyUnlockLocationITCase {
                         + keyUri
                         + "')");
         tEnv.executeSql("INSERT INTO t VALUES (1), (2), (3)").await();
-        try (CloseableIterator<org.apache.flink.types.Row> it =
-                tEnv.executeSql("SELECT SUM(id) FROM t").collect()) {
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT SUM(id) FROM t").collect()) {
             assertThat(((Number) it.next().getField(0)).longValue()).isEqualTo(6);
         }
         assertUnlocksOnlyInTasks();

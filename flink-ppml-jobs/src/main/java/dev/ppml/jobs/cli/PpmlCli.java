@@ -1,12 +1,14 @@
 package dev.ppml.jobs.cli;
 
 import dev.ppml.jobs.JobPaths;
+import dev.ppml.keys.local.LocalKeystore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -119,6 +121,12 @@ public final class PpmlCli implements Runnable {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof JobPaths.OutputNotEmptyException) {
                 advice = " (--output)";
+            } else if (t instanceof LocalKeystore.MissingKeystoreException) {
+                advice =
+                        "; create it with: bin/ppml keys create --key-uri "
+                                + ((LocalKeystore.MissingKeystoreException) t).keyUri();
+            } else if (t instanceof IllegalConfigurationException) {
+                advice = " (give Flink options to bin/ppml as -D key=value)";
             }
         }
         err.println(

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import picocli.CommandLine.Command;
@@ -85,8 +86,7 @@ public final class SqlCommand implements Callable<Integer> {
                 } else {
                     result.print();
                 }
-            } else if (result.getResultKind()
-                    == org.apache.flink.table.api.ResultKind.SUCCESS_WITH_CONTENT) {
+            } else if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
                 result.print();
             } else {
                 out.println("OK");

@@ -2,7 +2,9 @@ package dev.ppml.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** {@code ppml attest} and {@code ppml kbs} on the attestation module's committed test data. */
@@ -65,8 +67,7 @@ class AttestCommandTest {
     void malformedQuoteNamesFieldAndOffset(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         Path bad = dir.resolve("q.dat");
-        java.nio.file.Files.write(
-                bad, java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(Path.of(PROD)), 100));
+        Files.write(bad, Arrays.copyOf(Files.readAllBytes(Path.of(PROD)), 100));
         CliRunner r = CliRunner.run("attest", "inspect", bad.toString());
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.err).contains("truncated quote: field 'mrseam' at offset 64");

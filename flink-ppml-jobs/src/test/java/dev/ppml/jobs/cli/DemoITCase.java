@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ppml.keys.testing.KeyMaterial;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.logging.log4j.Level;
@@ -82,8 +83,7 @@ class DemoITCase {
                 assertThat(
                                 KeyMaterial.leakedInto(
                                         new String(
-                                                Files.readAllBytes(p),
-                                                java.nio.charset.StandardCharsets.ISO_8859_1),
+                                                Files.readAllBytes(p), StandardCharsets.ISO_8859_1),
                                         keystore))
                         .as("key material in %s", p)
                         .isEmpty();

@@ -15,6 +15,26 @@ class PpmlCliTest {
     @TempDir Path dir;
 
     @Test
+    void aMissingKeystoreIsReportedWithTheCommandThatCreatesIt() throws Exception {
+        Path people = dir.resolve("people.csv");
+        Files.writeString(people, "name,age,job\nann,30,Developer\n");
+        String keyUri = "local:" + dir.resolve("none.keyset.json");
+        CliRunner r =
+                CliRunner.run(
+                        "encrypt",
+                        "--key-uri",
+                        keyUri,
+                        "--input",
+                        people.toString(),
+                        "--output",
+                        dir.resolve("enc").toString());
+        assertThat(r.exitCode).isEqualTo(1);
+        assertThat(r.err)
+                .contains("does not exist; create a development keystore there first")
+                .contains("create it with: bin/ppml keys create --key-uri " + keyUri);
+    }
+
+    @Test
     void versionComesFromTheBuild() {
         CliRunner r = CliRunner.run("--version");
         assertThat(r.exitCode).isZero();

@@ -8,11 +8,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,15 +58,14 @@ public final class FlinkProcesses implements AutoCloseable {
 
     /** Starts a JobManager and a TaskManager with two slots; waits until the TM registered. */
     public static FlinkProcesses start(Path home, Path libClasspathFile) throws Exception {
-        return start(home, libClasspathFile, java.util.Map.of());
+        return start(home, libClasspathFile, Map.of());
     }
 
     /**
      * Like {@link #start(Path, Path)}, with extra configuration; plugins are loaded from {@code
      * home/plugins} (put plugin jars in {@code home/plugins/<name>/} first).
      */
-    public static FlinkProcesses start(
-            Path home, Path libClasspathFile, java.util.Map<String, String> extra)
+    public static FlinkProcesses start(Path home, Path libClasspathFile, Map<String, String> extra)
             throws Exception {
         String cp = Files.readString(libClasspathFile).strip();
         FlinkProcesses flink = new FlinkProcesses(home, cp, freePort());
@@ -73,9 +74,7 @@ public final class FlinkProcesses implements AutoCloseable {
             StringBuilder more = new StringBuilder();
             extra.forEach((k, v) -> more.append(k).append(": ").append(v).append('\n'));
             Files.writeString(
-                    flink.conf.resolve("config.yaml"),
-                    more.toString(),
-                    java.nio.file.StandardOpenOption.APPEND);
+                    flink.conf.resolve("config.yaml"), more.toString(), StandardOpenOption.APPEND);
         }
         flink.processes.add(
                 flink.java(

@@ -2,13 +2,20 @@ package dev.ppml.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ppml.connector.format.PpmlFiles;
+import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.jobs.DecryptJob;
 import dev.ppml.jobs.EncryptJob;
 import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.jobs.SimpleQuery;
 import dev.ppml.keys.testing.LocalKeys;
+import dev.ppml.oss.testutils.OssTestServer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,8 +100,7 @@ class FlinkRunITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(),
                 new EncryptJob.Parameters(keyUri, people.toString(), encrypted, true));
 
-        try (dev.ppml.oss.testutils.OssTestServer oss =
-                dev.ppml.oss.testutils.OssTestServer.start()) {
+        try (OssTestServer oss = OssTestServer.start()) {
             oss.createBucket("ppml-out");
             Path home = dir.resolve("flink-oss");
             Files.createDirectories(home.resolve("plugins/ppml-oss"));
@@ -103,13 +109,10 @@ class FlinkRunITCase {
                     FlinkProcesses.start(
                             home,
                             TARGET.resolve("flink-lib-classpath.txt"),
-                            java.util.Map.of(
+                            Map.of(
                                     "fs.oss.endpoint", oss.endpoint(),
-                                    "fs.oss.accessKeyId",
-                                            dev.ppml.oss.testutils.OssTestServer.ACCESS_KEY_ID,
-                                    "fs.oss.accessKeySecret",
-                                            dev.ppml.oss.testutils.OssTestServer
-                                                    .ACCESS_KEY_SECRET))) {
+                                    "fs.oss.accessKeyId", OssTestServer.ACCESS_KEY_ID,
+                                    "fs.oss.accessKeySecret", OssTestServer.ACCESS_KEY_SECRET))) {
                 FlinkProcesses.Result r =
                         flink.run(
                                 jar,
@@ -124,13 +127,13 @@ class FlinkRunITCase {
             }
             long rows = 0;
             for (String key : oss.keys("ppml-out")) {
-                try (java.io.InputStream in =
-                        dev.ppml.connector.format.PpmlFiles.decrypt(
-                                new java.io.ByteArrayInputStream(oss.objectBytes("ppml-out", key)),
-                                dev.ppml.connector.keys.MasterKey.of(keyUri),
+                try (InputStream in =
+                        PpmlFiles.decrypt(
+                                new ByteArrayInputStream(oss.objectBytes("ppml-out", key)),
+                                MasterKey.of(keyUri),
                                 key)) {
                     rows +=
-                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                            new String(in.readAllBytes(), StandardCharsets.UTF_8)
                                     .lines()
                                     .skip(1)
                                     .count();

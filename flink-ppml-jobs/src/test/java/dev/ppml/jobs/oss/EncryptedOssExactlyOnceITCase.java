@@ -12,12 +12,17 @@ import dev.ppml.oss.testutils.OssTestServer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -220,13 +225,12 @@ class EncryptedOssExactlyOnceITCase {
             implements CheckpointListener {
         static volatile String buffers;
         static volatile boolean deleted;
-        static final java.util.concurrent.atomic.AtomicInteger attempts =
-                new java.util.concurrent.atomic.AtomicInteger();
+        static final AtomicInteger attempts = new AtomicInteger();
         private long seen;
         private volatile boolean checkpointed;
 
         @Override
-        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+        public void open(OpenContext context) {
             attempts.incrementAndGet();
         }
 
@@ -237,12 +241,10 @@ class EncryptedOssExactlyOnceITCase {
             }
             if (checkpointed && !deleted && seen % 1000 == 500) {
                 deleted = true;
-                try (java.util.stream.Stream<Path> files =
-                        java.nio.file.Files.walk(Path.of(buffers))) {
+                try (Stream<Path> files = Files.walk(Path.of(buffers))) {
                     for (Path p :
-                            files.sorted(java.util.Comparator.reverseOrder())
-                                    .collect(Collectors.toList())) {
-                        java.nio.file.Files.deleteIfExists(p);
+                            files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                        Files.deleteIfExists(p);
                     }
                 }
             }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -66,7 +67,7 @@ final class PartUploader {
                             try {
                                 return upload(partNumber, buffer);
                             } catch (IOException e) {
-                                throw new java.util.concurrent.CompletionException(e);
+                                throw new CompletionException(e);
                             } finally {
                                 buffer.close();
                                 permits.release();
@@ -111,8 +112,7 @@ final class PartUploader {
             throw new IOException("interrupted while waiting for part uploads", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof java.util.concurrent.CompletionException
-                    && cause.getCause() != null) {
+            if (cause instanceof CompletionException && cause.getCause() != null) {
                 cause = cause.getCause();
             }
             if (cause instanceof IOException) {

@@ -3,6 +3,7 @@ package dev.ppml.oss.testutils;
 import dev.ppml.oss.Crc64;
 import dev.ppml.oss.ObjectStore;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,7 +47,7 @@ public final class FakeObjectStore implements ObjectStore {
     @Override
     public String initiateMultipartUpload(String key) {
         String id = UUID.randomUUID().toString();
-        uploads.put(id, new java.util.concurrent.ConcurrentSkipListMap<>());
+        uploads.put(id, new ConcurrentSkipListMap<>());
         uploadKeys.put(id, key);
         return id;
     }
@@ -82,7 +85,7 @@ public final class FakeObjectStore implements ObjectStore {
         if (stored == null) {
             throw new NoSuchUploadException("NoSuchUpload " + uploadId);
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (PartInfo p : parts) {
             byte[] b = stored.get(p.number);
             if (b == null || !("etag-" + p.number + "-" + Arrays.hashCode(b)).equals(p.etag)) {
@@ -148,7 +151,7 @@ public final class FakeObjectStore implements ObjectStore {
     @Override
     public Listing list(String prefix, String delimiter) {
         List<ObjectInfo> found = new ArrayList<>();
-        java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
+        TreeSet<String> prefixes = new TreeSet<>();
         new TreeMap<>(objects)
                 .forEach(
                         (k, b) -> {

@@ -11,8 +11,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -355,7 +359,7 @@ public final class OssTestServer implements AutoCloseable {
             return expected.equals(auth.substring(auth.lastIndexOf(':') + 1))
                     ? null
                     : "SignatureDoesNotMatch";
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -420,7 +424,7 @@ public final class OssTestServer implements AutoCloseable {
                 "Last-Modified",
                 HTTP_DATE.format(
                         ZonedDateTime.ofInstant(
-                                java.time.Instant.ofEpochMilli(o.lastModified), ZoneOffset.UTC)));
+                                Instant.ofEpochMilli(o.lastModified), ZoneOffset.UTC)));
         rh.add("x-oss-hash-crc64ecma", Crc64.toOssString(Crc64.of(o.bytes, 0, o.bytes.length)));
         rh.add("x-oss-request-id", UUID.randomUUID().toString());
         rh.add("Content-Type", "application/octet-stream");
@@ -461,7 +465,7 @@ public final class OssTestServer implements AutoCloseable {
                         : q.getOrDefault("marker", "");
         int max = Integer.parseInt(q.getOrDefault("max-keys", "100"));
         StringBuilder contents = new StringBuilder();
-        java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
+        TreeSet<String> prefixes = new TreeSet<>();
         int n = 0;
         String last = null;
         boolean truncated = false;
@@ -728,7 +732,7 @@ public final class OssTestServer implements AutoCloseable {
             return HexFormat.of()
                     .withUpperCase()
                     .formatHex(MessageDigest.getInstance("MD5").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -737,7 +741,7 @@ public final class OssTestServer implements AutoCloseable {
     private static String isoDate(long millis) {
         return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
                 .withZone(ZoneOffset.UTC)
-                .format(java.time.Instant.ofEpochMilli(millis));
+                .format(Instant.ofEpochMilli(millis));
     }
 
     private static String escape(String s) {

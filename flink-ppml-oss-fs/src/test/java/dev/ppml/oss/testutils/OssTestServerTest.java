@@ -8,11 +8,13 @@ import com.aliyun.oss.InconsistentException;
 import com.aliyun.oss.OSS;
 import com.aliyun.oss.OSSClientBuilder;
 import com.aliyun.oss.OSSException;
+import com.aliyun.oss.model.AbortMultipartUploadRequest;
 import com.aliyun.oss.model.CompleteMultipartUploadRequest;
 import com.aliyun.oss.model.CompleteMultipartUploadResult;
 import com.aliyun.oss.model.GetObjectRequest;
 import com.aliyun.oss.model.InitiateMultipartUploadRequest;
 import com.aliyun.oss.model.ListObjectsRequest;
+import com.aliyun.oss.model.ListPartsRequest;
 import com.aliyun.oss.model.ObjectListing;
 import com.aliyun.oss.model.ObjectMetadata;
 import com.aliyun.oss.model.PartETag;
@@ -21,6 +23,9 @@ import com.aliyun.oss.model.UploadPartRequest;
 import com.aliyun.oss.model.UploadPartResult;
 import dev.ppml.oss.Crc64;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -73,7 +78,7 @@ class OssTestServerTest {
         GetObjectRequest range = new GetObjectRequest("bkt", "dir/a");
         range.setRange(10, 19);
         assertThat(client.getObject(range).getObjectContent().readAllBytes())
-                .isEqualTo(java.util.Arrays.copyOfRange(data, 10, 20));
+                .isEqualTo(Arrays.copyOfRange(data, 10, 20));
         ObjectMetadata head = client.getObjectMetadata("bkt", "dir/a");
         assertThat(head.getContentLength()).isEqualTo(1000);
         assertThat(head.getServerCRC()).isEqualTo(Crc64.of(data, 0, data.length));
@@ -112,11 +117,7 @@ class OssTestServerTest {
                         new UploadPartRequest(
                                 "bkt", "big", id, 2, new ByteArrayInputStream(p2), p2.length));
         assertThat(r1.getServerCRC()).isEqualTo(Crc64.of(p1, 0, p1.length));
-        assertThat(
-                        client.listParts(
-                                        new com.aliyun.oss.model.ListPartsRequest("bkt", "big", id))
-                                .getParts())
-                .hasSize(2);
+        assertThat(client.listParts(new ListPartsRequest("bkt", "big", id)).getParts()).hasSize(2);
 
         CompleteMultipartUploadResult done =
                 client.completeMultipartUpload(
@@ -124,8 +125,7 @@ class OssTestServerTest {
                                 "bkt",
                                 "big",
                                 id,
-                                new java.util.ArrayList<>(
-                                        List.of(r1.getPartETag(), r2.getPartETag()))));
+                                new ArrayList<>(List.of(r1.getPartETag(), r2.getPartETag()))));
         long expected =
                 Crc64.combine(Crc64.of(p1, 0, p1.length), Crc64.of(p2, 0, p2.length), p2.length);
         assertThat(done.getServerCRC()).isEqualTo(expected);
@@ -142,22 +142,18 @@ class OssTestServerTest {
                 new UploadPartRequest(
                         "bkt", "k", id, 1, new ByteArrayInputStream(new byte[10]), 10));
         assertThat(server.uploadsInProgress()).isEqualTo(1);
-        client.abortMultipartUpload(
-                new com.aliyun.oss.model.AbortMultipartUploadRequest("bkt", "k", id));
+        client.abortMultipartUpload(new AbortMultipartUploadRequest("bkt", "k", id));
         assertThat(server.uploadsInProgress()).isZero();
-        assertThatThrownBy(
-                        () ->
-                                client.listParts(
-                                        new com.aliyun.oss.model.ListPartsRequest("bkt", "k", id)))
+        assertThatThrownBy(() -> client.listParts(new ListPartsRequest("bkt", "k", id)))
                 .isInstanceOfSatisfying(
                         OSSException.class,
                         e -> assertThat(e.getErrorCode()).isEqualTo("NoSuchUpload"));
 
-        server.setLatency(java.time.Duration.ofMillis(300));
+        server.setLatency(Duration.ofMillis(300));
         long start = System.nanoTime();
         client.putObject("bkt", "slow", new ByteArrayInputStream(new byte[1]));
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
-                .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(300));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
     @Test
@@ -204,7 +200,7 @@ class OssTestServerTest {
                                 "bkt", "k", id, 1, new ByteArrayInputStream(part), part.length));
         client.completeMultipartUpload(
                 new CompleteMultipartUploadRequest(
-                        "bkt", "k", id, new java.util.ArrayList<>(List.of(again.getPartETag()))));
+                        "bkt", "k", id, new ArrayList<>(List.of(again.getPartETag()))));
         assertThat(server.objectBytes("bkt", "k")).isEqualTo(part);
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.ppml.broker.DevKeyBroker;
 import dev.ppml.broker.EvidenceCheck;
 import dev.ppml.keys.InvalidKeyReferenceException;
@@ -18,16 +20,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +66,7 @@ class KbsClientTest {
                             MessageDigest.getInstance("SHA-384")
                                     .digest(canonical.getBytes(StandardCharsets.UTF_8)),
                             64);
-                } catch (java.security.NoSuchAlgorithmException e) {
+                } catch (NoSuchAlgorithmException e) {
                     throw new IllegalStateException(e);
                 }
             };
@@ -122,7 +130,7 @@ class KbsClientTest {
 
     private KbsClient client(Map<String, String> extra) throws Exception {
         Map<String, String> options =
-                new java.util.HashMap<>(
+                new HashMap<>(
                         Map.of(
                                 KbsClientConfig.TEE, "sample",
                                 KbsClientConfig.PLAINTEXT_HTTP, "true",
@@ -300,7 +308,7 @@ class KbsClientTest {
 
     @Test
     void anExpiredTokenIsRenewedByAttestingOnceMore() throws Exception {
-        MutableClock brokerClock = new MutableClock(java.time.Instant.now());
+        MutableClock brokerClock = new MutableClock(Instant.now());
         broker.close();
         broker = broker(SAMPLE_CHECK, Set.of("sample"), brokerClock, Duration.ofMinutes(1));
         base = broker.start(0);
@@ -349,15 +357,14 @@ class KbsClientTest {
                 "changeit",
                 "-file",
                 pem.toString());
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(ks)) {
             store.load(in, "changeit".toCharArray());
         }
-        javax.net.ssl.KeyManagerFactory kmf =
-                javax.net.ssl.KeyManagerFactory.getInstance(
-                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf =
+                KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, "changeit".toCharArray());
-        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
         broker.close();
         broker = broker(SAMPLE_CHECK, Set.of("sample"), Clock.systemUTC(), Duration.ofMinutes(5));
@@ -445,8 +452,7 @@ class KbsClientTest {
         ObjectNode pubkey() throws Exception {
             return (ObjectNode)
                     JSON.readTree(
-                            new com.nimbusds.jose.jwk.gen.ECKeyGenerator(
-                                            com.nimbusds.jose.jwk.Curve.P_256)
+                            new ECKeyGenerator(Curve.P_256)
                                     .generate()
                                     .toPublicJWK()
                                     .toJSONString());

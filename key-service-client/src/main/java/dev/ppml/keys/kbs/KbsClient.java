@@ -3,6 +3,8 @@ package dev.ppml.keys.kbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEObjectJSON;
 import com.nimbusds.jose.crypto.ECDHDecrypter;
 import com.nimbusds.jose.jwk.Curve;
@@ -18,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,9 +123,9 @@ public final class KbsClient {
         try {
             teeKey =
                     new ECKeyGenerator(Curve.P_256)
-                            .algorithm(com.nimbusds.jose.JWEAlgorithm.ECDH_ES_A256KW)
+                            .algorithm(JWEAlgorithm.ECDH_ES_A256KW)
                             .generate();
-        } catch (com.nimbusds.jose.JOSEException e) {
+        } catch (JOSEException e) {
             throw new KeyServiceException("cannot generate the TEE key pair: " + e.getMessage());
         }
 
@@ -185,7 +188,7 @@ public final class KbsClient {
             if (exp != null) {
                 return exp.toInstant();
             }
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             LOG.debug("KBS token is not a JWT; reusing it for {}", config.sessionTtl());
         }
         return clock.instant().plus(config.sessionTtl());
@@ -204,7 +207,7 @@ public final class KbsClient {
             JWEObjectJSON jwe = JWEObjectJSON.parse(reply.body);
             jwe.decrypt(new ECDHDecrypter(s.teeKey));
             return jwe.getPayload().toBytes();
-        } catch (java.text.ParseException | com.nimbusds.jose.JOSEException | RuntimeException e) {
+        } catch (ParseException | JOSEException | RuntimeException e) {
             throw new KbsException.Protocol(
                     String.format(
                             "the resource %s from KBS at %s is not a JWE for this TEE key (%s: %s)",

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -151,10 +152,10 @@ public final class LocalKeystore {
             throw new KeyServiceException(
                     String.format(
                             "keystore %s for key URI '%s' is not a valid Tink AEAD keyset (%s)."
-                                    + " Restore it from your backup, or create a new one with"
-                                    + " 'bin/ppml keys create --key-uri %s --force' (files"
-                                    + " encrypted under the old key stay unreadable).",
-                            path, keyUri, e.getClass().getSimpleName(), keyUri));
+                                    + " Restore it from your backup, or replace it with a new"
+                                    + " keystore (files encrypted under the old key stay"
+                                    + " unreadable).",
+                            path, keyUri, e.getClass().getSimpleName()));
         }
     }
 
@@ -190,19 +191,34 @@ public final class LocalKeystore {
     }
 
     private static KeyServiceException missing(KeyUri keyUri, Path path) {
-        return new KeyServiceException(
-                String.format(
-                        "keystore %s for key URI '%s' does not exist; create it with"
-                                + " 'bin/ppml keys create --key-uri %s'",
-                        path, keyUri, keyUri));
+        return new MissingKeystoreException(keyUri, path);
     }
 
-    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnlyAttribute(Path dir) {
-        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
-            return new java.nio.file.attribute.FileAttribute<?>[0];
+    /** The keystore a {@code local:} key URI names does not exist. */
+    public static final class MissingKeystoreException extends KeyServiceException {
+        private static final long serialVersionUID = 1L;
+
+        private final String keyUri;
+
+        MissingKeystoreException(KeyUri keyUri, Path path) {
+            super(
+                    String.format(
+                            "keystore %s for key URI '%s' does not exist; create a development"
+                                    + " keystore there first",
+                            path, keyUri));
+            this.keyUri = keyUri.toString();
         }
-        return new java.nio.file.attribute.FileAttribute<?>[] {
-            PosixFilePermissions.asFileAttribute(OWNER_ONLY)
-        };
+
+        /** The key URI whose keystore is missing. */
+        public String keyUri() {
+            return keyUri;
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnlyAttribute(Path dir) {
+        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)};
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,8 @@ class LocalKeystoreTest {
                         () -> KeyReference.of(uri.toString(), KeyServiceOptions.empty()).unlock())
                 .isInstanceOf(KeyServiceException.class)
                 .hasMessageContaining("does not exist")
-                .hasMessageContaining("bin/ppml keys create --key-uri " + uri);
+                .isInstanceOf(LocalKeystore.MissingKeystoreException.class)
+                .hasMessageContaining("does not exist; create a development keystore there first");
     }
 
     @Test
@@ -87,7 +89,7 @@ class LocalKeystoreTest {
         String json = Files.readString(path);
         Files.writeString(path, json.substring(0, json.length() / 2));
 
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> LocalKeystore.load(uri));
+        Throwable t = Assertions.catchThrowable(() -> LocalKeystore.load(uri));
         assertThat(t)
                 .isInstanceOf(KeyServiceException.class)
                 .hasMessageContaining(uri.toString())
