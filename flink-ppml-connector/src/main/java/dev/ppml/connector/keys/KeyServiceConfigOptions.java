@@ -199,11 +199,14 @@ public final class KeyServiceConfigOptions {
             try {
                 value = given.getOptional(option).orElse(null);
             } catch (IllegalArgumentException e) {
+                // not chained: Flink's parser message says less than this one
                 throw new IllegalArgumentException(
                         String.format(
                                 "key-service option '%s%s' has value '%s', which is not a %s",
-                                PREFIX, option.key(), relative.get(option.key()), typeName(option)),
-                        e);
+                                PREFIX,
+                                option.key(),
+                                relative.get(option.key()),
+                                typeName(option)));
             }
             if (value != null) {
                 options.put(option.key().substring(KEY_SERVICE.length()), value.toString());
