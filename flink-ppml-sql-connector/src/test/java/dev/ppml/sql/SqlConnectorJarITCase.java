@@ -31,23 +31,9 @@ class SqlConnectorJarITCase {
     private static final Path JAR = Path.of(System.getProperty("sql.connector.jar"));
     private static final Path FLINK_CLASSPATH = Path.of("target/flink-sql-client-classpath.txt");
 
-    /** Flink's usual module opens on Java 17 (the default env.java.opts.all). */
+    /** Flink's usual module opens on Java 17 (the build's flink.test.jvm.opens). */
     private static final List<String> JAVA_OPENS =
-            List.of(
-                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                    "--add-opens=java.base/java.text=ALL-UNNAMED",
-                    "--add-opens=java.base/java.time=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+            List.of(System.getProperty("flink.jvm.opens").trim().split("\\s+"));
 
     @TempDir Path dir;
 

@@ -46,7 +46,7 @@ public final class KeyReference implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new InvalidKeyReferenceException(e.getMessage());
         }
-        options.cacheTtl();
+        options.cacheTtl(); // the option every scheme shares: checked here, not per service
         KeyServices.factory(uri).validate(uri, options);
         return new KeyReference(uri, options);
     }

@@ -116,7 +116,7 @@ public final class KeyServiceConfigOptions {
     public static final ConfigOption<String> KBS_HASH =
             ConfigOptions.key(KEY_SERVICE + KbsKeyServiceFactory.HASH)
                     .stringType()
-                    .defaultValue("sha384")
+                    .defaultValue(KbsKeyServiceFactory.DEFAULT_HASH)
                     .withDescription(
                             "For kbs:// keys: the hash that binds the broker's nonce and this"
                                     + " TaskManager's ephemeral key into the evidence.");

@@ -58,6 +58,8 @@ class KeyServiceConfigOptionsTest {
                 .isEqualTo(KbsClientConfig.DEFAULT_RETRY_BACKOFF);
         assertThat(KeyServiceConfigOptions.KBS_SESSION_TTL.defaultValue())
                 .isEqualTo(KbsClientConfig.DEFAULT_SESSION_TTL);
+        assertThat(KeyServiceConfigOptions.KBS_HASH.defaultValue())
+                .isEqualTo(KbsKeyServiceFactory.DEFAULT_HASH);
         assertThat(KeyServiceConfigOptions.CDH_URL.defaultValue())
                 .isEqualTo(CdhKeyService.DEFAULT_URL);
         assertThat(KeyServiceConfigOptions.CDH_REQUEST_TIMEOUT.defaultValue())

@@ -37,7 +37,8 @@ public final class KbsKeyService implements KeyService {
         this.options = options;
         this.config = KbsClientConfig.from(options);
         EvidenceProvider provider = KbsKeyServiceFactory.evidenceProvider(config, options);
-        String hash = options.getString(KbsKeyServiceFactory.HASH, "sha384");
+        String hash =
+                options.getString(KbsKeyServiceFactory.HASH, KbsKeyServiceFactory.DEFAULT_HASH);
         this.evidence =
                 new EvidenceSource() {
                     @Override

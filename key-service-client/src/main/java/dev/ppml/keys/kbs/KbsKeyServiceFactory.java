@@ -19,6 +19,7 @@ import dev.ppml.keys.KeyUri;
 public final class KbsKeyServiceFactory implements KeyServiceFactory {
     public static final String EVIDENCE_LOCATION = "kbs.evidence-location";
     public static final String HASH = "kbs.hash";
+    public static final String DEFAULT_HASH = "sha384";
 
     @Override
     public String scheme() {
