@@ -15,7 +15,8 @@ public interface EvidenceCheck {
      *
      * @param tee the TEE named in the session's {@code /auth} request
      * @param evidence the {@code primary_evidence} of the {@code /attest} request
-     * @param expectedReportData the 64 bytes binding the session's nonce and the TEE key
+     * @param expectedReportData the digest binding the session's nonce and the TEE key (48 bytes of
+     *     SHA-384; TDX REPORTDATA carries it zero-padded to 64)
      */
     List<String> failures(String tee, JsonNode evidence, byte[] expectedReportData);
 }

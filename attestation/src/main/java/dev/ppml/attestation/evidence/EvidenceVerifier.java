@@ -2,6 +2,7 @@ package dev.ppml.attestation.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ppml.attestation.AttestationException;
+import dev.ppml.attestation.binding.RuntimeDataBinding;
 import dev.ppml.attestation.policy.AttestationPolicy;
 import dev.ppml.attestation.tdx.TdxQuote;
 import dev.ppml.attestation.verify.TdxCollateral;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The broker side: judges the {@code primary_evidence} of a KBS attest request. TDX evidence is
  * parsed, verified with the configured collateral at the clock's instant, and evaluated against the
  * policy including the expected REPORTDATA. Sample evidence is accepted only when the policy allows
- * the simulated TEE, and only if it carries the expected report data.
+ * the simulated TEE, and only if it carries the expected report data. {@code expectedReportData} is
+ * the binding digest; TDX REPORTDATA is compared with it zero-padded to 64 bytes, sample evidence
+ * with the digest itself, as Trustee's verifiers do.
  */
 public final class EvidenceVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(EvidenceVerifier.class);
@@ -47,22 +50,34 @@ public final class EvidenceVerifier {
                     return r;
                 }
                 LOG.warn("Accepting SIMULATED 'sample' TEE evidence, as the policy allows");
+                // As Trustee's sample verifier: svn must be a JSON string, report_data standard
+                // base64 of exactly the expected bytes (the unpadded digest), nothing padded.
+                if (!r.check(
+                        "sample-format",
+                        evidence.path("svn").isTextual(),
+                        evidence.path("svn").isTextual()
+                                ? "the sample evidence has a string svn"
+                                : "the sample evidence needs svn as a JSON string, e.g."
+                                        + " {\"svn\":\"1\",\"report_data\":\"...\"}")) {
+                    return r;
+                }
                 byte[] got;
                 try {
                     got = Base64.getDecoder().decode(evidence.path("report_data").asText(""));
                 } catch (IllegalArgumentException e) {
                     got = new byte[0];
                 }
-                boolean bound =
-                        Arrays.equals(Arrays.copyOf(got, 64), expectedReportData)
-                                && got.length <= 64;
+                boolean bound = Arrays.equals(got, expectedReportData);
                 r.check(
                         "policy-report-data",
                         bound,
                         bound
                                 ? "report_data binds the expected nonce and key"
-                                : "report_data does not bind the nonce and the TEE key (stale nonce, or"
-                                        + " evidence bound to another key)");
+                                : String.format(
+                                        "report_data (%d bytes) does not bind the nonce and the"
+                                                + " TEE key (%d bytes expected; stale nonce,"
+                                                + " evidence bound to another key, or padded)",
+                                        got.length, expectedReportData.length));
                 return r;
             case EvidenceProviders.TDX:
                 TdxQuote quote;
@@ -91,7 +106,12 @@ public final class EvidenceVerifier {
                     tdxStatus = v.tdxTcbStatus;
                     qeStatus = v.qeTcbStatus;
                 }
-                r.addAll(policy.evaluate(quote, tdxStatus, qeStatus, expectedReportData));
+                r.addAll(
+                        policy.evaluate(
+                                quote,
+                                tdxStatus,
+                                qeStatus,
+                                RuntimeDataBinding.tdxReportData(expectedReportData)));
                 return r;
             default:
                 r.check("tee", false, "TEE '" + tee + "' is not supported; expected tdx or sample");

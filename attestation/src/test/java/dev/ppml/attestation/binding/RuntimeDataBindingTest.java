@@ -49,9 +49,20 @@ class RuntimeDataBindingTest {
         assertThat(Arrays.copyOfRange(reportData, 48, 64)).containsOnly(0);
         assertThat(HexFormat.of().formatHex(reportData, 0, 8))
                 .isEqualTo(HexFormat.of().formatHex(expected, 0, 8));
-        assertThat(RuntimeDataBinding.reportData("n0nce", key, "sha512"))
-                .doesNotContain((byte) 0, 60);
-        assertThatThrownBy(() -> RuntimeDataBinding.reportData("n", key, "md5"))
-                .hasMessageContaining("expected sha256, sha384 or sha512");
+        assertThat(RuntimeDataBinding.digest("n0nce", key, "sha512")).hasSize(64);
+        assertThatThrownBy(() -> RuntimeDataBinding.digest("n", key, "sha256"))
+                .hasMessageContaining("expected sha384 or sha512");
+    }
+
+    @Test
+    void onlyTdxPadsTheDigestTheSampleTeeCarriesThe48Bytes() throws Exception {
+        JsonNode key = JSON.readTree("{\"kty\":\"EC\",\"x\":\"AAA\"}");
+        byte[] digest = RuntimeDataBinding.digest("n0nce", key);
+        assertThat(digest).hasSize(48);
+        assertThat(RuntimeDataBinding.reportDataFor("sample", digest)).isEqualTo(digest);
+        assertThat(RuntimeDataBinding.reportDataFor("tdx", digest))
+                .hasSize(64)
+                .startsWith(digest)
+                .endsWith(new byte[16]);
     }
 }

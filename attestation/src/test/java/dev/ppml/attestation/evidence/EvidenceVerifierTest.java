@@ -53,6 +53,29 @@ class EvidenceVerifierTest {
     }
 
     @Test
+    void sampleEvidenceIsJudgedAsTrusteesSampleVerifierDoes() throws Exception {
+        byte[] digest = new byte[48];
+        digest[0] = 7;
+        EvidenceVerifier verifier =
+                new EvidenceVerifier(
+                        AttestationPolicy.strict().toBuilder().allowSample(true).build(),
+                        null,
+                        IN_WINDOW);
+        ObjectMapper json = new ObjectMapper();
+        String exact = Base64.getEncoder().encodeToString(digest);
+        String padded = Base64.getEncoder().encodeToString(Arrays.copyOf(digest, 64));
+        ObjectNode good = json.createObjectNode().put("svn", "1").put("report_data", exact);
+        assertThat(verifier.verify("sample", good, digest).passed()).isTrue();
+        // What the old client sent: the 48-byte digest zero-padded to 64 bytes.
+        ObjectNode zeroPadded = json.createObjectNode().put("svn", "1").put("report_data", padded);
+        assertThat(verifier.verify("sample", zeroPadded, digest).failures())
+                .anyMatch(f -> f.contains("report_data (64 bytes)"));
+        ObjectNode numericSvn = json.createObjectNode().put("svn", 1).put("report_data", exact);
+        assertThat(verifier.verify("sample", numericSvn, digest).failures())
+                .anyMatch(f -> f.contains("svn as a JSON string"));
+    }
+
+    @Test
     void tdxEvidenceIsVerifiedAndJudged() throws Exception {
         TdxCollateral collateral = TdxCollateral.load(TDX.resolve("go-tdx-guest"));
         AttestationPolicy policy = AttestationPolicy.strict();

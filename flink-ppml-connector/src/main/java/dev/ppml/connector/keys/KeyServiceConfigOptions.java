@@ -119,7 +119,9 @@ public final class KeyServiceConfigOptions {
                     .defaultValue(KbsKeyServiceFactory.DEFAULT_HASH)
                     .withDescription(
                             "For kbs:// keys: the hash that binds the broker's nonce and this"
-                                    + " TaskManager's ephemeral key into the evidence.");
+                                    + " TaskManager's ephemeral key into the evidence. Trustee"
+                                    + " fixes it per TEE: sha384 for tdx and sample, sha512 only"
+                                    + " for se.");
 
     public static final ConfigOption<String> CDH_URL =
             ConfigOptions.key(KEY_SERVICE + CdhKeyService.URL)

@@ -37,8 +37,7 @@ public final class KbsKeyService implements KeyService {
         this.options = options;
         this.config = KbsClientConfig.from(options);
         EvidenceProvider provider = KbsKeyServiceFactory.evidenceProvider(config, options);
-        String hash =
-                options.getString(KbsKeyServiceFactory.HASH, KbsKeyServiceFactory.DEFAULT_HASH);
+        String hash = KbsKeyServiceFactory.hash(config, options);
         this.evidence =
                 new EvidenceSource() {
                     @Override
@@ -57,16 +56,20 @@ public final class KbsKeyService implements KeyService {
                 };
         this.binder =
                 (nonce, key) -> {
-                    try {
-                        return RuntimeDataBinding.reportData(nonce, key, hash);
-                    } catch (IllegalArgumentException e) {
+                    String tee = provider.tee();
+                    if (!KbsKeyServiceFactory.hashOf(tee).equals(hash)) {
                         throw new InvalidKeyReferenceException(
-                                "key-service option '"
-                                        + KbsKeyServiceFactory.HASH
-                                        + "': "
-                                        + e.getMessage(),
+                                String.format(
+                                        "key-service option '%s' is %s, but Trustee hashes %s"
+                                                + " evidence with %s",
+                                        KbsKeyServiceFactory.HASH,
+                                        hash,
+                                        tee,
+                                        KbsKeyServiceFactory.hashOf(tee)),
                                 KbsKeyServiceFactory.HASH);
                     }
+                    return RuntimeDataBinding.reportDataFor(
+                            tee, RuntimeDataBinding.digest(nonce, key, hash));
                 };
     }
 
