@@ -49,6 +49,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -66,14 +67,35 @@ import org.slf4j.LoggerFactory;
  * from a directory ({@code <dir>/<repo>/<type>/<tag>}) only to attested clients, as JWEs encrypted
  * to the key the evidence was bound to.
  *
+ * <p>Errors are what Trustee's code sends ({@code kbs/src/error.rs}), not what its protocol
+ * document says: a body {@code {"type": ".../errors/<Variant>", "detail": ...}} without a
+ * Content-Type; 404 only for an unknown plugin or an invalid request path, 401 for everything else,
+ * told apart by the variant ({@code PluginInternalError}, {@code PolicyDeny}, {@code
+ * TokenVerifierError}, {@code TokenNotFound}, {@code AttestationError}). As in Trustee, an {@code
+ * /attest} failure does not say why; the reason is logged here.
+ *
  * <p>Restrictions: plain HTTP on 127.0.0.1 only; sessions and tokens live in memory; it is not a
- * production broker. Nonces are single-use and expire with the session.
+ * production broker. Nonces are single-use and expire with the session; expired sessions are
+ * evicted and at most {@link #DEFAULT_MAX_SESSIONS} live at once (the oldest go first).
  */
 public final class DevKeyBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevKeyBroker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
     private static final String PROBLEM = "https://github.com/confidential-containers/kbs/errors/";
+
+    /** How many sessions may live at once before the oldest is evicted. */
+    public static final int DEFAULT_MAX_SESSIONS = 1024;
+
+    /** Decides whether an attested TEE may have a resource, as Trustee's resource policy does. */
+    @FunctionalInterface
+    public interface ResourcePolicy {
+        /** Whether {@code tee} may have {@code <repo>/<type>/<tag>}. */
+        boolean allows(String tee, String resourcePath);
+
+        /** Trustee's {@code allow_all.rego}: every attested client gets every resource. */
+        ResourcePolicy ALLOW_ALL = (tee, path) -> true;
+    }
 
     private final EvidenceCheck check;
     private final RuntimeDataBinder binder;
@@ -87,6 +109,8 @@ public final class DevKeyBroker implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger released = new AtomicInteger();
     private final AtomicInteger failNext = new AtomicInteger();
+    private volatile int maxSessions = DEFAULT_MAX_SESSIONS;
+    private volatile ResourcePolicy resourcePolicy = ResourcePolicy.ALLOW_ALL;
     private HttpServer server;
 
     private static final class Session {
@@ -95,6 +119,7 @@ public final class DevKeyBroker implements AutoCloseable {
         final Instant expiresAt;
         volatile boolean nonceUsed;
         @Nullable volatile ECKey teeKey;
+        @Nullable volatile String token;
 
         Session(String tee, String nonce, Instant expiresAt) {
             this.tee = tee;
@@ -141,7 +166,7 @@ public final class DevKeyBroker implements AutoCloseable {
         Set<String> tees = policy.allowSample() ? Set.of("tdx", "sample") : Set.of("tdx");
         return new DevKeyBroker(
                 (tee, evidence, expected) -> verifier.verify(tee, evidence, expected).failures(),
-                RuntimeDataBinding::reportData,
+                RuntimeDataBinding::digest,
                 tees,
                 resources,
                 clock,
@@ -204,6 +229,24 @@ public final class DevKeyBroker implements AutoCloseable {
         sessions.clear();
     }
 
+    /** How many sessions are held (live or not yet evicted). */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Bounds the number of live sessions (default {@link #DEFAULT_MAX_SESSIONS}). */
+    public void maxSessions(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max sessions must be at least 1, got " + max);
+        }
+        maxSessions = max;
+    }
+
+    /** Replaces the resource policy (default {@link ResourcePolicy#ALLOW_ALL}). */
+    public void resourcePolicy(ResourcePolicy policy) {
+        resourcePolicy = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
     /** Test hook: answer the next {@code n} requests with 503. */
     public void failNextRequests(int n) {
         failNext.set(n);
@@ -215,16 +258,24 @@ public final class DevKeyBroker implements AutoCloseable {
                 problem(exchange, 503, "ServiceUnavailable", "injected failure");
                 return;
             }
-            String path = exchange.getRequestURI().getPath();
+            String path = exchange.getRequestURI().getRawPath().substring("/kbs/v0/".length());
             String method = exchange.getRequestMethod();
-            if (method.equals("POST") && path.equals("/kbs/v0/auth")) {
+            int slash = path.indexOf('/');
+            String plugin = slash < 0 ? path : path.substring(0, slash);
+            if (path.isEmpty()) {
+                problem(
+                        exchange,
+                        404,
+                        "InvalidRequestPath",
+                        "Request path " + path + " is invalid");
+            } else if (method.equals("POST") && path.equals("auth")) {
                 auth(exchange);
-            } else if (method.equals("POST") && path.equals("/kbs/v0/attest")) {
+            } else if (method.equals("POST") && path.equals("attest")) {
                 attest(exchange);
-            } else if (method.equals("GET") && path.startsWith("/kbs/v0/resource/")) {
-                resource(exchange, path.substring("/kbs/v0/resource/".length()));
+            } else if (method.equals("GET") && plugin.equals("resource")) {
+                resource(exchange, slash < 0 ? "" : path.substring(slash + 1));
             } else {
-                problem(exchange, 404, "NotFound", "no endpoint " + method + " " + path);
+                problem(exchange, 404, "PluginNotFound", "Plugin " + plugin + " not found");
             }
         } catch (RuntimeException e) {
             LOG.error("Development key broker failed on {}", exchange.getRequestURI().getPath(), e);
@@ -233,34 +284,31 @@ public final class DevKeyBroker implements AutoCloseable {
 
     private void auth(HttpExchange exchange) throws IOException {
         JsonNode request = body(exchange);
-        if (request == null) {
-            problem(exchange, 400, "InvalidRequest", "the body is not JSON");
+        if (request == null
+                || !request.path("version").isTextual()
+                || !request.path("tee").isTextual()
+                || !request.path("extra-params").isObject()) {
+            authFailed(exchange, "the body is not a KBS Request {version, tee, extra-params}");
             return;
         }
         String version = request.path("version").asText("");
         if (!KbsClient.PROTOCOL_VERSION.equals(version)) {
-            problem(
+            authFailed(
                     exchange,
-                    400,
-                    "ProtocolVersion",
-                    "protocol version '"
-                            + version
-                            + "' is not supported; this broker speaks "
-                            + KbsClient.PROTOCOL_VERSION);
+                    "KBS Client Protocol Version Mismatch: expect ="
+                            + KbsClient.PROTOCOL_VERSION
+                            + " while the request is "
+                            + version);
             return;
         }
         String tee = request.path("tee").asText("");
         if (!allowedTees.contains(tee)) {
-            problem(
+            authFailed(
                     exchange,
-                    403,
-                    "TeeNotAllowed",
-                    "TEE '"
-                            + tee
-                            + "' is not allowed by this broker's policy; allowed: "
-                            + allowedTees);
+                    "TEE '" + tee + "' is not allowed by this broker; allowed: " + allowedTees);
             return;
         }
+        evictSessions();
         byte[] nonceBytes = new byte[32];
         random.nextBytes(nonceBytes);
         String nonce = Base64.getEncoder().encodeToString(nonceBytes);
@@ -277,38 +325,26 @@ public final class DevKeyBroker implements AutoCloseable {
     private void attest(HttpExchange exchange) throws IOException {
         Session session = session(exchange);
         if (session == null) {
-            problem(
-                    exchange,
-                    401,
-                    "UnAuthenticated",
-                    "no valid kbs-session-id cookie: start with POST /kbs/v0/auth");
+            attestFailed(exchange, "no live session for the kbs-session-id cookie");
             return;
         }
         JsonNode request = body(exchange);
         JsonNode runtime = request == null ? null : request.get("runtime-data");
         JsonNode pubkey = runtime == null ? null : runtime.get("tee-pubkey");
         if (runtime == null || !(pubkey instanceof ObjectNode)) {
-            problem(
-                    exchange,
-                    400,
-                    "InvalidRequest",
-                    "runtime-data with nonce and tee-pubkey required");
+            attestFailed(exchange, "runtime-data with nonce and tee-pubkey required");
             return;
         }
         if (!session.nonce.equals(runtime.path("nonce").asText(""))) {
-            problem(
+            attestFailed(
                     exchange,
-                    401,
-                    "InvalidNonce",
                     "the runtime-data nonce is not this session's challenge (stale or forged)");
             return;
         }
         synchronized (session) {
             if (session.nonceUsed) {
-                problem(
+                attestFailed(
                         exchange,
-                        401,
-                        "InvalidNonce",
                         "this session's nonce was already used: evidence cannot be replayed");
                 return;
             }
@@ -320,21 +356,16 @@ public final class DevKeyBroker implements AutoCloseable {
             teeKey = ECKey.parse(JSON.writeValueAsString(pubkey));
             expected = binder.reportData(session.nonce, (ObjectNode) pubkey);
         } catch (ParseException | KeyServiceException e) {
-            problem(exchange, 400, "InvalidRequest", "tee-pubkey is not a P-256 JWK");
+            attestFailed(exchange, "tee-pubkey is not a P-256 JWK");
             return;
         }
         JsonNode evidence = request.path("tee-evidence").path("primary_evidence");
         List<String> failures = check.failures(session.tee, evidence, expected);
         if (!failures.isEmpty()) {
-            LOG.warn("Development key broker denied {} evidence: {}", session.tee, failures);
-            problem(
-                    exchange,
-                    401,
-                    "AttestationFailed",
-                    "evidence rejected: " + String.join("; ", failures));
+            attestFailed(
+                    exchange, session.tee + " evidence rejected: " + String.join("; ", failures));
             return;
         }
-        session.teeKey = teeKey;
         String token;
         try {
             SignedJWT jwt =
@@ -351,9 +382,11 @@ public final class DevKeyBroker implements AutoCloseable {
             jwt.sign(new ECDSASigner(signingKey));
             token = jwt.serialize();
         } catch (JOSEException e) {
-            problem(exchange, 500, "InternalError", "cannot sign the token");
+            attestFailed(exchange, "cannot sign the token");
             return;
         }
+        session.teeKey = teeKey;
+        session.token = token;
         LOG.info("Development key broker attested a {} client", session.tee);
         ObjectNode reply = JSON.createObjectNode();
         reply.put("token", token);
@@ -361,21 +394,31 @@ public final class DevKeyBroker implements AutoCloseable {
     }
 
     private void resource(HttpExchange exchange, String id) throws IOException {
-        ECKey teeKey = authorizedKey(exchange);
+        Optional<String> token = attestationToken(exchange);
+        if (token.isEmpty()) {
+            problem(exchange, 401, "TokenNotFound", "Attestation Token not found");
+            return;
+        }
+        SignedJWT claims = verifiedToken(token.get());
+        ECKey teeKey = claims == null ? null : teePubKey(claims);
         if (teeKey == null) {
-            problem(
-                    exchange,
-                    401,
-                    "TokenNotFound",
-                    "no valid attestation token or session: attest first");
+            problem(exchange, 401, "TokenVerifierError", "Token Verifier error");
+            return;
+        }
+        String tee = claimTee(claims);
+        if (!resourcePolicy.allows(tee, id)) {
+            LOG.warn("Development key broker's resource policy denied {} to {}", id, tee);
+            problem(exchange, 401, "PolicyDeny", "Access denied by policy");
             return;
         }
         String[] parts = id.split("/", -1);
         if (parts.length != 3
                 || !SEGMENT.matcher(parts[1]).matches()
                 || !SEGMENT.matcher(parts[2]).matches()
-                || !(parts[0].isEmpty() || SEGMENT.matcher(parts[0]).matches())) {
-            problem(exchange, 404, "InvalidResourcePath", "no resource " + id);
+                || !(parts[0].isEmpty() || SEGMENT.matcher(parts[0]).matches())
+                || Arrays.stream(parts).anyMatch(p -> p.equals(".") || p.equals(".."))) {
+            LOG.warn("Development key broker: invalid resource path {}", id);
+            problem(exchange, 401, "PluginInternalError", "Plugin internal error");
             return;
         }
         Path file =
@@ -385,7 +428,8 @@ public final class DevKeyBroker implements AutoCloseable {
                         .resolve(parts[2])
                         .normalize();
         if (!file.startsWith(resources) || !Files.isRegularFile(file)) {
-            problem(exchange, 404, "ResourceNotFound", "no resource " + id);
+            LOG.warn("Development key broker has no resource {}", id);
+            problem(exchange, 401, "PluginInternalError", "Plugin internal error");
             return;
         }
         byte[] secret = Files.readAllBytes(file);
@@ -407,31 +451,89 @@ public final class DevKeyBroker implements AutoCloseable {
                 out.write(body);
             }
         } catch (JOSEException e) {
-            problem(exchange, 500, "InternalError", "cannot encrypt the resource");
+            problem(exchange, 401, "JweError", "JWE failed");
         } finally {
             Arrays.fill(secret, (byte) 0);
         }
     }
 
-    @Nullable
-    private ECKey authorizedKey(HttpExchange exchange) {
+    /** As Trustee: the token of the cookie's attested session first, then a bearer token. */
+    private Optional<String> attestationToken(HttpExchange exchange) {
+        Session session = session(exchange);
+        if (session != null && session.token != null) {
+            return Optional.of(session.token);
+        }
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth != null && auth.startsWith("Bearer ")) {
-            try {
-                SignedJWT jwt = SignedJWT.parse(auth.substring("Bearer ".length()));
-                Date exp = jwt.getJWTClaimsSet().getExpirationTime();
-                if (jwt.verify(new ECDSAVerifier(signingKey.toPublicJWK()))
-                        && exp != null
-                        && clock.instant().isBefore(exp.toInstant())) {
-                    return ECKey.parse(jwt.getJWTClaimsSet().getJSONObjectClaim("tee-pubkey"));
-                }
-            } catch (ParseException | JOSEException e) {
-                return null;
+        if (auth != null && auth.startsWith("Bearer ") && auth.length() > "Bearer ".length()) {
+            return Optional.of(auth.substring("Bearer ".length()));
+        }
+        return Optional.empty();
+    }
+
+    /** The token if this broker signed it and it has not expired, else null. */
+    @Nullable
+    private SignedJWT verifiedToken(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+            if (jwt.verify(new ECDSAVerifier(signingKey.toPublicJWK()))
+                    && exp != null
+                    && clock.instant().isBefore(exp.toInstant())) {
+                return jwt;
             }
+        } catch (ParseException | JOSEException e) {
+            LOG.debug("Development key broker got a malformed token: {}", e.getMessage());
+        }
+        return null;
+    }
+
+    @Nullable
+    private static ECKey teePubKey(SignedJWT jwt) {
+        try {
+            return ECKey.parse(jwt.getJWTClaimsSet().getJSONObjectClaim("tee-pubkey"));
+        } catch (ParseException | RuntimeException e) {
             return null;
         }
-        Session session = session(exchange);
-        return session == null ? null : session.teeKey;
+    }
+
+    private static String claimTee(SignedJWT jwt) {
+        try {
+            String tee = jwt.getJWTClaimsSet().getStringClaim("tee");
+            return tee == null ? "" : tee;
+        } catch (ParseException e) {
+            return "";
+        }
+    }
+
+    /** Drops expired sessions, then the oldest ones while there is no room for one more. */
+    private void evictSessions() {
+        Instant now = clock.instant();
+        sessions.values().removeIf(s -> !now.isBefore(s.expiresAt));
+        while (sessions.size() >= maxSessions) {
+            sessions.entrySet().stream()
+                    .min(java.util.Comparator.comparing(e -> e.getValue().expiresAt))
+                    .ifPresent(oldest -> sessions.remove(oldest.getKey(), oldest.getValue()));
+        }
+    }
+
+    /** Trustee's answer to a failed {@code /auth}: an AttestationError with the reason. */
+    private static void authFailed(HttpExchange exchange, String reason) throws IOException {
+        LOG.warn("Development key broker refused /auth: {}", reason);
+        problem(
+                exchange,
+                401,
+                "AttestationError",
+                "Attestation error: RCAR handshake Auth failed: " + reason);
+    }
+
+    /** Trustee's answer to a failed {@code /attest}: an AttestationError that gives no cause. */
+    private static void attestFailed(HttpExchange exchange, String reason) throws IOException {
+        LOG.warn("Development key broker refused /attest: {}", reason);
+        problem(
+                exchange,
+                401,
+                "AttestationError",
+                "Attestation error: RCAR handshake Attest failed");
     }
 
     @Nullable
@@ -478,14 +580,16 @@ public final class DevKeyBroker implements AutoCloseable {
         }
     }
 
-    /** An RFC 7807 problem, the way Trustee's KBS reports errors. */
-    private static void problem(HttpExchange exchange, int status, String type, String detail)
+    /**
+     * An error as Trustee's {@code ResponseError} writes it: {@code {"type", "detail"}} with no
+     * Content-Type header.
+     */
+    private static void problem(HttpExchange exchange, int status, String variant, String detail)
             throws IOException {
         ObjectNode body = JSON.createObjectNode();
-        body.put("type", PROBLEM + type);
+        body.put("type", PROBLEM + variant);
         body.put("detail", detail);
         byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
