@@ -52,7 +52,10 @@ class KbsClientTest {
     private static final byte[] SECRET =
             "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    /** Report data as the protocol defines it, computed independently of the code under test. */
+    /**
+     * Report data of the sample TEE as Trustee's sample verifier compares it — the unpadded 48-byte
+     * SHA-384 digest — computed independently of the code under test.
+     */
     static final RuntimeDataBinder BINDER =
             (nonce, pubkey) -> {
                 try {
@@ -62,10 +65,8 @@ class KbsClientTest {
                                     + "\",\"tee-pubkey\":"
                                     + pubkey.toString()
                                     + "}";
-                    return Arrays.copyOf(
-                            MessageDigest.getInstance("SHA-384")
-                                    .digest(canonical.getBytes(StandardCharsets.UTF_8)),
-                            64);
+                    return MessageDigest.getInstance("SHA-384")
+                            .digest(canonical.getBytes(StandardCharsets.UTF_8));
                 } catch (NoSuchAlgorithmException e) {
                     throw new IllegalStateException(e);
                 }
@@ -165,22 +166,48 @@ class KbsClientTest {
     }
 
     @Test
-    void missingResourceIsNotFound() throws Exception {
-        assertThatThrownBy(() -> client(Map.of()).getResource("/kbs/v0/resource/default/key/nope"))
+    void missingResourceSaysWhichResourceAtWhichBrokerWithoutAttestingAgain() throws Exception {
+        KbsClient client = client(Map.of());
+        assertThatThrownBy(() -> client.getResource("/kbs/v0/resource/default/key/nope"))
                 .isInstanceOf(KbsException.NotFound.class)
-                .hasMessageContaining("HTTP 404")
-                .hasMessageContaining("no resource default/key/nope");
+                .hasMessageStartingWith(
+                        "the resource kbs:///default/key/nope does not exist at the KBS at "
+                                + base
+                                + " (or the broker's resource plugin failed)")
+                .hasMessageContaining("HTTP 401 PluginInternalError")
+                .satisfies(
+                        e ->
+                                assertThat(((KbsException) e).variant())
+                                        .isEqualTo("PluginInternalError"));
+        assertThat(evidence.calls).hasValue(1); // no second handshake for a missing resource
     }
 
     @Test
-    void teeNotAllowedByPolicyIsDenied() throws Exception {
+    void resourcePolicyDenialSaysSoWithTheHintAndDoesNotAttestAgain() throws Exception {
+        broker.resourcePolicy((tee, path) -> !tee.equals("sample"));
+        KbsClient client = client(Map.of());
+        assertThatThrownBy(() -> client.getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.Denied.class)
+                .hasMessageContaining("kbs:///default/key/people")
+                .hasMessageContaining("denied by the KBS resource policy")
+                .hasMessageContaining("default policy denies the sample TEE")
+                .hasMessageContaining("allow_all");
+        assertThat(evidence.calls).hasValue(1);
+        assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void teeNotAllowedIsAnAttestationRefusal() throws Exception {
         broker.close();
         broker = broker(SAMPLE_CHECK, Set.of("tdx"), Clock.systemUTC(), Duration.ofMinutes(5));
         base = broker.start(0);
         assertThatThrownBy(
                         () -> client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
-                .isInstanceOf(KbsException.Denied.class)
-                .hasMessageContaining("TEE 'sample' is not allowed");
+                .isInstanceOf(KbsException.AttestationRefused.class)
+                .hasMessageContaining("POST /kbs/v0/auth")
+                .hasMessageContaining("HTTP 401 AttestationError")
+                .hasMessageContaining("TEE 'sample' is not allowed")
+                .hasMessageContaining("check its attestation policy");
     }
 
     @Test
@@ -198,8 +225,11 @@ class KbsClientTest {
         base = broker.start(0);
         assertThatThrownBy(
                         () -> client(Map.of()).getResource("/kbs/v0/resource/default/key/people"))
-                .isInstanceOf(KbsException.class)
-                .hasMessageContaining("MRTD is not in the allow-list");
+                .isInstanceOf(KbsException.AttestationRefused.class)
+                .hasMessageContaining("refused POST /kbs/v0/attest with HTTP 401 AttestationError")
+                .hasMessageContaining("the broker refused the attestation")
+                .hasMessageContaining("reference values (measurements)");
+        assertThat(evidence.calls).hasValue(1); // a refusal is not retried with a new handshake
         assertThat(broker.releasedCount()).isZero();
     }
 
@@ -219,8 +249,13 @@ class KbsClientTest {
                                 client(Map.of(KbsClientConfig.MAX_ATTEMPTS, "3"))
                                         .getResource("/kbs/v0/resource/default/key/people"))
                 .isInstanceOf(KbsException.Unavailable.class)
-                .hasMessageContaining("unreachable")
-                .hasMessageContaining("after 3 attempts");
+                .hasMessageStartingWith(
+                        "cannot reach the KBS at " + base + ": POST /kbs/v0/auth failed (")
+                .hasMessageContaining("after 3 attempts")
+                .hasMessageContaining("broker is running and reachable")
+                .hasMessageContaining("host and port (127.0.0.1:" + base.getPort() + ")")
+                // the innermost cause is what a command line shows: it must be this message
+                .satisfies(e -> assertThat(e.getCause()).isNull());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }
 
@@ -230,7 +265,7 @@ class KbsClientTest {
         HttpResponse<String> r =
                 s.attest("not-the-nonce", s.pubkey(), s.evidenceFor(s.nonce, s.pubkey()));
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.body()).contains("InvalidNonce").contains("stale or forged");
+        assertThat(r.body()).contains("errors/AttestationError");
     }
 
     @Test
@@ -241,7 +276,7 @@ class KbsClientTest {
         assertThat(s.attest(s.nonce, key, ev).statusCode()).isEqualTo(200);
         HttpResponse<String> replay = s.attest(s.nonce, key, ev);
         assertThat(replay.statusCode()).isEqualTo(401);
-        assertThat(replay.body()).contains("already used");
+        assertThat(replay.body()).contains("errors/AttestationError");
     }
 
     @Test
@@ -251,7 +286,7 @@ class KbsClientTest {
         ObjectNode attackers = s.pubkey();
         HttpResponse<String> r = s.attest(s.nonce, attackers, s.evidenceFor(s.nonce, mine));
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.body()).contains("report_data does not bind");
+        assertThat(r.body()).contains("errors/AttestationError");
         assertThat(broker.releasedCount()).isZero();
     }
 
@@ -289,8 +324,8 @@ class KbsClientTest {
                         "/kbs/v0/auth",
                         "{\"version\":\"0.1.0\",\"tee\":\"sample\",\"extra-params\":{}}",
                         null);
-        assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("ProtocolVersion").contains("0.4.0");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("errors/AttestationError").contains("=0.4.0");
     }
 
     @Test
@@ -303,6 +338,7 @@ class KbsClientTest {
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("errors/TokenNotFound");
         assertThat(broker.releasedCount()).isZero();
     }
 

@@ -3,7 +3,10 @@ package dev.ppml.keys.kbs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.crypto.tink.Aead;
+import dev.ppml.attestation.binding.RuntimeDataBinding;
+import dev.ppml.attestation.evidence.EvidenceVerifier;
 import dev.ppml.attestation.policy.AttestationPolicy;
 import dev.ppml.broker.DevKeyBroker;
 import dev.ppml.keys.KeyReference;
@@ -15,7 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,9 +83,49 @@ class KbsKeyServiceITCase {
     void aPolicyWithoutTheSampleTeeReleasesNothing() throws Exception {
         start(false);
         assertThatThrownBy(() -> KeyReference.of(keyUri, sample()).unlock())
-                .isInstanceOf(KbsException.Denied.class)
+                .isInstanceOf(KbsException.AttestationRefused.class)
                 .hasMessageContaining("TEE 'sample' is not allowed");
         assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void sampleEvidenceCarriesTheUnpadded48ByteDigestAndASvnString() throws Exception {
+        start(true);
+        EvidenceVerifier verifier =
+                new EvidenceVerifier(
+                        AttestationPolicy.builder().allowSample(true).build(),
+                        null,
+                        Clock.systemUTC());
+        List<JsonNode> seen = new ArrayList<>();
+        broker.close();
+        broker =
+                new DevKeyBroker(
+                        (tee, evidence, expected) -> {
+                            seen.add(evidence);
+                            return verifier.verify(tee, evidence, expected).failures();
+                        },
+                        RuntimeDataBinding::digest,
+                        Set.of("sample"),
+                        dir.resolve("resources"),
+                        Clock.systemUTC(),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
+        broker.start(0);
+        keyUri = "kbs://127.0.0.1:" + broker.port() + "/default/key/people";
+        KeyReference.of(keyUri, sample()).unlock();
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).get("svn").isTextual()).isTrue();
+        assertThat(Base64.getDecoder().decode(seen.get(0).get("report_data").asText())).hasSize(48);
+    }
+
+    @Test
+    void theResourcePolicysRefusalIsReportedAsSuch() throws Exception {
+        start(true);
+        broker.resourcePolicy((tee, path) -> !tee.equals("sample")); // like Trustee's default
+        assertThatThrownBy(() -> KeyReference.of(keyUri, sample()).unlock())
+                .isInstanceOf(KbsException.Denied.class)
+                .hasMessageContaining("denied by the KBS resource policy")
+                .hasMessageContaining("allow_all");
     }
 
     @Test

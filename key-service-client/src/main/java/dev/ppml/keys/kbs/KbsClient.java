@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -43,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * GET  /kbs/v0/resource/&lt;repo&gt;/&lt;type&gt;/&lt;tag&gt;                  -> flattened JWE
  * </pre>
  *
- * <p>A 401 on a resource triggers one new handshake. Connection failures and 5xx answers are
- * retried with exponential backoff up to {@link KbsClientConfig#maxAttempts()}. Errors with RFC
- * 7807 bodies become typed {@link KbsException}s whose messages carry the broker's detail.
+ * <p>Trustee answers almost every refusal with 401 and tells them apart by the variant at the end
+ * of the body's {@code type}; only {@code TokenVerifierError} and {@code TokenNotFound} (the token
+ * expired or the broker forgot the session) trigger one new handshake. A missing resource ({@code
+ * PluginInternalError}), the resource policy's refusal ({@code PolicyDeny}) and a refused
+ * attestation ({@code AttestationError}) become typed {@link KbsException}s that say what to check.
+ * Connection failures and 5xx answers are retried with exponential backoff up to {@link
+ * KbsClientConfig#maxAttempts()}.
  *
  * <p>Security guarantees: the private key never leaves this object; the token, cookie and resource
  * are never logged; the resource is returned only after JWE decryption succeeded.
@@ -103,7 +108,11 @@ public final class KbsClient {
         try {
             return fetch(current, resourcePath);
         } catch (KbsException.Unauthorized e) {
-            LOG.info("KBS at {} answered 401 for {}; attesting again once", base, resourcePath);
+            LOG.info(
+                    "KBS at {} answered {} for {}; attesting again once",
+                    base,
+                    e.variant(),
+                    resourcePath);
             session = null;
             return fetch(validSession(), resourcePath);
         }
@@ -133,7 +142,7 @@ public final class KbsClient {
         request.put("version", PROTOCOL_VERSION);
         request.put("tee", evidence.tee());
         request.putObject("extra-params");
-        Reply auth = send(post("/kbs/v0/auth", request, null), "auth");
+        Reply auth = send(post("/kbs/v0/auth", request, null), "POST /kbs/v0/auth", null);
         String cookie =
                 auth.cookie(SESSION_COOKIE)
                         .orElseThrow(
@@ -164,7 +173,7 @@ public final class KbsClient {
         ObjectNode teeEvidence = attest.putObject("tee-evidence");
         teeEvidence.set("primary_evidence", primary);
         teeEvidence.put("additional_evidence", "");
-        Reply attested = send(post("/kbs/v0/attest", attest, cookie), "attest");
+        Reply attested = send(post("/kbs/v0/attest", attest, cookie), "POST /kbs/v0/attest", null);
         String token = attested.json().path("token").asText(null);
         if (token == null || token.isEmpty()) {
             throw new KbsException.Protocol(
@@ -202,7 +211,7 @@ public final class KbsClient {
                         .header("Authorization", "Bearer " + s.token)
                         .GET()
                         .build();
-        Reply reply = send(request, "resource " + resourcePath);
+        Reply reply = send(request, "GET " + resourcePath, resourcePath);
         try {
             JWEObjectJSON jwe = JWEObjectJSON.parse(reply.body);
             jwe.decrypt(new ECDHDecrypter(s.teeKey));
@@ -229,10 +238,15 @@ public final class KbsClient {
         return b.build();
     }
 
-    /** Sends with retries on connection failures and 5xx; maps error statuses to types. */
-    private Reply send(HttpRequest request, String what) throws KeyServiceException {
+    /**
+     * Sends with retries on connection failures and 5xx; maps error statuses to types. {@code what}
+     * names the request ({@code POST /kbs/v0/auth}); {@code resourcePath} is set for resources.
+     */
+    private Reply send(HttpRequest request, String what, @Nullable String resourcePath)
+            throws KeyServiceException {
         Duration backoff = config.retryBackoff();
         KbsException last = null;
+        IOException transport = null;
         for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
             try {
                 HttpResponse<String> response =
@@ -244,28 +258,26 @@ public final class KbsClient {
                     return new Reply(
                             status, response.body(), response.headers().allValues("set-cookie"));
                 }
-                KbsException error = error(status, response.body(), what);
+                KbsException error = error(status, response.body(), what, resourcePath);
                 if (!(error instanceof KbsException.Unavailable)) {
                     throw error;
                 }
                 last = error;
+                transport = null;
             } catch (KbsException e) {
                 throw e; // a refusal, not a transport failure: no retry
             } catch (IOException e) {
+                transport = e;
                 last =
                         new KbsException.Unavailable(
                                 String.format(
-                                        "KBS at %s is unreachable (%s: %s)",
-                                        base,
-                                        e.getClass().getSimpleName(),
-                                        e instanceof ConnectException
-                                                        || e instanceof HttpTimeoutException
-                                                ? "no answer"
-                                                : e.getMessage()),
-                                e);
+                                        "cannot reach the KBS at %s: %s failed (%s)",
+                                        base, what, describe(e)),
+                                (Throwable) null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new KbsException.Unavailable("interrupted while calling KBS at " + base, e);
+                throw new KbsException.Unavailable(
+                        "interrupted while calling the KBS at " + base + " (" + what + ")", e);
             }
             if (attempt < config.maxAttempts()) {
                 LOG.warn(
@@ -279,15 +291,51 @@ public final class KbsClient {
                 backoff = backoff.multipliedBy(2);
             }
         }
-        throw new KbsException.Unavailable(
-                String.format(
-                        "%s after %d attempts; check that the broker runs and the key URI's"
-                                + " host and port are right",
-                        last.getMessage(), config.maxAttempts()),
-                last.getCause());
+        KbsException.Unavailable failed =
+                new KbsException.Unavailable(
+                        String.format(
+                                "%s after %d attempts; check that the key broker is running and"
+                                        + " reachable from this machine and that the kbs:// key"
+                                        + " URI's host and port (%s:%d) are right",
+                                last.getMessage(),
+                                config.maxAttempts(),
+                                base.getHost(),
+                                base.getPort()),
+                        last.status(),
+                        last.problemType());
+        // Kept for the stack trace, not as the cause: callers that print the innermost cause
+        // would otherwise show a bare "ClosedChannelException" instead of what failed.
+        if (transport != null) {
+            failed.addSuppressed(transport);
+        }
+        throw failed;
     }
 
-    private KbsException error(int status, String body, String what) {
+    /** A transport failure in words: the JDK's ConnectException often has no message of its own. */
+    private static String describe(IOException e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (b.length() > 0) {
+                b.append(" <- ");
+            }
+            b.append(t.getClass().getSimpleName());
+            if (t instanceof HttpTimeoutException) {
+                b.append(": no answer in time");
+            } else if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                b.append(": ").append(t.getMessage());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (e instanceof ConnectException || e.getCause() instanceof ClosedChannelException) {
+            b.append("; nothing accepted the connection");
+        }
+        return b.toString();
+    }
+
+    private KbsException error(
+            int status, String body, String what, @Nullable String resourcePath) {
         String type = null;
         String detail = null;
         try {
@@ -297,29 +345,88 @@ public final class KbsClient {
         } catch (IOException | RuntimeException notJson) {
             // fall through: a plain-text or empty error body
         }
+        String variant = type == null ? "" : type.substring(type.lastIndexOf('/') + 1);
         String message =
                 String.format(
-                        "KBS at %s refused %s with HTTP %d%s",
-                        base, what, status, detail == null ? "" : ": " + detail);
-        switch (status) {
-            case 401:
+                        "KBS at %s refused %s with HTTP %d%s%s",
+                        base,
+                        what,
+                        status,
+                        variant.isEmpty() ? "" : " " + variant,
+                        detail == null ? "" : " (" + detail + ")");
+        String resource = resourcePath == null ? null : resourceUri(resourcePath);
+        if (status >= 500) {
+            return new KbsException.Unavailable(message, status, type);
+        }
+        if (resourcePath == null && (status == 401 || status == 400 || status == 403)) {
+            return new KbsException.AttestationRefused(
+                    message
+                            + ": the broker refused the attestation; check its attestation policy"
+                            + " and reference values (measurements) for this TEE, and that it"
+                            + " accepts the '"
+                            + evidence.tee()
+                            + "' TEE",
+                    status,
+                    type);
+        }
+        switch (variant) {
+            case "TokenVerifierError":
+            case "TokenNotFound":
                 return new KbsException.Unauthorized(message, type);
-            case 403:
-                return new KbsException.Denied(
-                        message + " (the broker's policy does not release it to this TEE)",
+            case "PluginInternalError":
+                return new KbsException.NotFound(
+                        String.format(
+                                "the resource %s does not exist at the KBS at %s (or the broker's"
+                                        + " resource plugin failed); %s",
+                                resource, base, message),
                         status,
                         type);
-            case 404:
-                return new KbsException.NotFound(message, type);
+            case "PolicyDeny":
+                return new KbsException.Denied(
+                        String.format(
+                                "the resource %s was denied by the KBS resource policy at %s;"
+                                        + " the broker attested this TEE but its resource policy"
+                                        + " does not release the resource to it (Trustee's"
+                                        + " default policy denies the sample TEE: load"
+                                        + " allow_all.rego for development); %s",
+                                resource, base, message),
+                        status,
+                        type);
+            case "AttestationError":
+                return new KbsException.AttestationRefused(
+                        message
+                                + ": the broker refused the attestation; check its attestation"
+                                + " policy and reference values (measurements) for this TEE",
+                        status,
+                        type);
             default:
-                if (status >= 500) {
-                    return new KbsException.Unavailable(message, status, type);
-                }
-                if (what.equals("attest") && status == 400) {
-                    return new KbsException.Denied(message, status, type);
-                }
-                return new KbsException.Protocol(message, status, type);
+                break;
         }
+        if (status == 404) {
+            return new KbsException.NotFound(
+                    String.format(
+                            "the KBS at %s has no endpoint for %s (unknown plugin or invalid"
+                                    + " path); %s",
+                            base, resource == null ? what : resource, message),
+                    status,
+                    type);
+        }
+        if (status == 403) {
+            return new KbsException.Denied(
+                    message + " (the broker's policy does not release it to this TEE)",
+                    status,
+                    type);
+        }
+        return new KbsException.Protocol(message, status, type);
+    }
+
+    /** {@code /kbs/v0/resource/r/t/g} as the key URI names it, {@code kbs:///r/t/g}. */
+    private static String resourceUri(String resourcePath) {
+        String prefix = "/kbs/v0/resource/";
+        return "kbs:///"
+                + (resourcePath.startsWith(prefix)
+                        ? resourcePath.substring(prefix.length())
+                        : resourcePath);
     }
 
     private static void sleep(Duration d) throws KbsException {

@@ -5,8 +5,9 @@ import javax.annotation.Nullable;
 
 /**
  * The key broker refused a request or could not be reached. Subclasses say which; {@link #status()}
- * is the HTTP status (0 when the broker was not reached) and {@link #problemType()} the RFC 7807
- * {@code type} the broker sent, if any.
+ * is the HTTP status (0 when the broker was not reached), {@link #problemType()} the {@code type}
+ * the broker sent, if any, and {@link #variant()} its last segment (Trustee's error variant, e.g.
+ * {@code PolicyDeny}).
  */
 public class KbsException extends KeyServiceException {
     private static final long serialVersionUID = 1L;
@@ -35,7 +36,15 @@ public class KbsException extends KeyServiceException {
         return problemType;
     }
 
-    /** 401: no valid session or token; the client re-attests once before giving up. */
+    /** The error variant: the last path segment of {@link #problemType()}, or empty. */
+    public String variant() {
+        return problemType == null ? "" : problemType.substring(problemType.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * 401 {@code TokenVerifierError} or {@code TokenNotFound}: no valid session or token; the
+     * client re-attests once before giving up.
+     */
     public static final class Unauthorized extends KbsException {
         private static final long serialVersionUID = 1L;
 
@@ -44,7 +53,9 @@ public class KbsException extends KeyServiceException {
         }
     }
 
-    /** 403 or a rejected attestation: the broker's policy does not release the resource. */
+    /**
+     * {@code PolicyDeny} (or a 403): the broker's resource policy does not release the resource.
+     */
     public static final class Denied extends KbsException {
         private static final long serialVersionUID = 1L;
 
@@ -53,12 +64,24 @@ public class KbsException extends KeyServiceException {
         }
     }
 
-    /** 404: no such resource in the broker. */
+    /**
+     * {@code PluginInternalError} (Trustee's answer for a resource it does not have) or a 404 (no
+     * such plugin or path).
+     */
     public static final class NotFound extends KbsException {
         private static final long serialVersionUID = 1L;
 
-        public NotFound(String message, @Nullable String type) {
-            super(message, 404, type);
+        public NotFound(String message, int status, @Nullable String type) {
+            super(message, status, type);
+        }
+    }
+
+    /** {@code AttestationError}: the broker refused the handshake or the evidence. */
+    public static final class AttestationRefused extends KbsException {
+        private static final long serialVersionUID = 1L;
+
+        public AttestationRefused(String message, int status, @Nullable String type) {
+            super(message, status, type);
         }
     }
 
