@@ -7,6 +7,7 @@ import dev.ppml.keys.KeyServiceException;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.keys.KeyUri;
 import dev.ppml.keys.ResourceKeys;
+import dev.ppml.keys.ResourcePath;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /**
  * The {@code cdh://<repo>/<type>/<tag>} key service for pods of Confidential Containers: it asks
@@ -32,8 +32,7 @@ public final class CdhKeyService implements KeyService {
     public static final String DEFAULT_URL = "http://127.0.0.1:8006";
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Pattern PATH =
-            Pattern.compile("//[A-Za-z0-9._-]*/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+");
+    private static final String FORM = "cdh://<repository>/<type>/<tag>";
 
     private final URI base;
     private final Duration timeout;
@@ -54,13 +53,15 @@ public final class CdhKeyService implements KeyService {
     }
 
     private static void checkPath(KeyUri keyUri) throws InvalidKeyReferenceException {
-        if (!PATH.matcher(keyUri.schemeSpecificPart()).matches()) {
+        String ssp = keyUri.schemeSpecificPart();
+        if (!ssp.startsWith("//")) {
             throw new InvalidKeyReferenceException(
                     String.format(
-                            "key URI '%s' is not a CDH resource URI; expected"
-                                    + " cdh://<repository>/<type>/<tag>",
-                            keyUri));
+                            "key URI '%s' is not a CDH resource URI: it does not start with"
+                                    + " cdh://; expected %s",
+                            keyUri, FORM));
         }
+        ResourcePath.parse(keyUri, ssp.substring(2), FORM);
     }
 
     private static URI baseUrl(KeyServiceOptions options) throws InvalidKeyReferenceException {
