@@ -311,27 +311,23 @@ public final class KbsClient {
         throw failed;
     }
 
-    /** A transport failure in words: the JDK's ConnectException often has no message of its own. */
-    private static String describe(IOException e) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (b.length() > 0) {
-                b.append(" <- ");
-            }
-            b.append(t.getClass().getSimpleName());
-            if (t instanceof HttpTimeoutException) {
-                b.append(": no answer in time");
-            } else if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                b.append(": ").append(t.getMessage());
-            }
-            if (t.getCause() == t) {
-                break;
-            }
+    /**
+     * A transport failure in words. The JDK reports a refused connection as a ConnectException
+     * without a message around a bare ClosedChannelException, which says nothing to a reader.
+     */
+    private String describe(IOException e) {
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + config.requestTimeout().toMillis() + " ms";
         }
         if (e instanceof ConnectException || e.getCause() instanceof ClosedChannelException) {
-            b.append("; nothing accepted the connection");
+            return "the connection was refused or closed: nothing accepted it";
         }
-        return b.toString();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return e.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private KbsException error(
