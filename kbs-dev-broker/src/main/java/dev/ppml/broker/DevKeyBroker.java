@@ -46,9 +46,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -244,7 +246,7 @@ public final class DevKeyBroker implements AutoCloseable {
 
     /** Replaces the resource policy (default {@link ResourcePolicy#ALLOW_ALL}). */
     public void resourcePolicy(ResourcePolicy policy) {
-        resourcePolicy = java.util.Objects.requireNonNull(policy, "policy");
+        resourcePolicy = Objects.requireNonNull(policy, "policy");
     }
 
     /** Test hook: answer the next {@code n} requests with 503. */
@@ -511,7 +513,7 @@ public final class DevKeyBroker implements AutoCloseable {
         sessions.values().removeIf(s -> !now.isBefore(s.expiresAt));
         while (sessions.size() >= maxSessions) {
             sessions.entrySet().stream()
-                    .min(java.util.Comparator.comparing(e -> e.getValue().expiresAt))
+                    .min(Comparator.comparing(e -> e.getValue().expiresAt))
                     .ifPresent(oldest -> sessions.remove(oldest.getKey(), oldest.getValue()));
         }
     }

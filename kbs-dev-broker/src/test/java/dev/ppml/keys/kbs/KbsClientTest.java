@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.ppml.attestation.binding.RuntimeDataBinding;
+import dev.ppml.attestation.policy.AttestationPolicy;
 import dev.ppml.broker.DevKeyBroker;
 import dev.ppml.broker.EvidenceCheck;
 import dev.ppml.keys.InvalidKeyReferenceException;
@@ -231,6 +233,42 @@ class KbsClientTest {
                 .hasMessageContaining("reference values (measurements)");
         assertThat(evidence.calls).hasValue(1); // a refusal is not retried with a new handshake
         assertThat(broker.releasedCount()).isZero();
+    }
+
+    @Test
+    void sampleEvidenceZeroPaddedTo64BytesIsRefusedAsTrusteeRefusesIt() throws Exception {
+        broker.close();
+        broker =
+                DevKeyBroker.withPolicy(
+                        AttestationPolicy.builder().allowSample(true).build(),
+                        null,
+                        dir.resolve("res"),
+                        Clock.systemUTC());
+        base = broker.start(0);
+        KeyServiceOptions sample =
+                KeyServiceOptions.of(
+                        Map.of(
+                                KbsClientConfig.TEE,
+                                "sample",
+                                KbsClientConfig.PLAINTEXT_HTTP,
+                                "true"));
+        KbsClient oldClient =
+                new KbsClient(
+                        base,
+                        KbsClientConfig.from(sample),
+                        evidence,
+                        (nonce, key) -> Arrays.copyOf(RuntimeDataBinding.digest(nonce, key), 64),
+                        Clock.systemUTC());
+        assertThatThrownBy(() -> oldClient.getResource("/kbs/v0/resource/default/key/people"))
+                .isInstanceOf(KbsException.AttestationRefused.class);
+        KbsClient client =
+                new KbsClient(
+                        base,
+                        KbsClientConfig.from(sample),
+                        evidence,
+                        RuntimeDataBinding::digest,
+                        Clock.systemUTC());
+        assertThat(client.getResource("/kbs/v0/resource/default/key/people")).isEqualTo(SECRET);
     }
 
     @Test
