@@ -289,7 +289,7 @@ public final class DevKeyBroker implements AutoCloseable {
         if (request == null
                 || !request.path("version").isTextual()
                 || !request.path("tee").isTextual()
-                || !request.path("extra-params").isObject()) {
+                || !request.has("extra-params")) {
             authFailed(exchange, "the body is not a KBS Request {version, tee, extra-params}");
             return;
         }
@@ -520,22 +520,18 @@ public final class DevKeyBroker implements AutoCloseable {
 
     /** Trustee's answer to a failed {@code /auth}: an AttestationError with the reason. */
     private static void authFailed(HttpExchange exchange, String reason) throws IOException {
-        LOG.warn("Development key broker refused /auth: {}", reason);
-        problem(
-                exchange,
-                401,
-                "AttestationError",
-                "Attestation error: RCAR handshake Auth failed: " + reason);
+        attestationError(exchange, "/auth", reason, "RCAR handshake Auth failed: " + reason);
     }
 
     /** Trustee's answer to a failed {@code /attest}: an AttestationError that gives no cause. */
     private static void attestFailed(HttpExchange exchange, String reason) throws IOException {
-        LOG.warn("Development key broker refused /attest: {}", reason);
-        problem(
-                exchange,
-                401,
-                "AttestationError",
-                "Attestation error: RCAR handshake Attest failed");
+        attestationError(exchange, "/attest", reason, "RCAR handshake Attest failed");
+    }
+
+    private static void attestationError(
+            HttpExchange exchange, String step, String reason, String detail) throws IOException {
+        LOG.warn("Development key broker refused {}: {}", step, reason);
+        problem(exchange, 401, "AttestationError", "Attestation error: " + detail);
     }
 
     @Nullable
