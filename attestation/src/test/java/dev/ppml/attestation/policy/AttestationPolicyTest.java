@@ -3,6 +3,7 @@ package dev.ppml.attestation.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ppml.attestation.tdx.ReferenceQuotes;
 import dev.ppml.attestation.tdx.TdxQuote;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ class AttestationPolicyTest {
     @TempDir Path dir;
 
     static TdxQuote quote(String name) throws Exception {
-        return TdxQuote.parse(Files.readAllBytes(Path.of("src/test/resources/tdx", name)));
+        return TdxQuote.parse(ReferenceQuotes.canonical(name));
     }
 
     @Test
