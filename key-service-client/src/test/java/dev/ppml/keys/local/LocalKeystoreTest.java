@@ -204,6 +204,28 @@ class LocalKeystoreTest {
                 .isEqualTo("rw-------");
     }
 
+    @Test
+    void aSymlinkedKeystoreIsCheckedWhereTheLinkAndWhereTheFileLive() throws Exception {
+        Path safe = Files.createDirectory(dir.resolve("safe"));
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Path inSafe = LocalKeystore.create(KeyUri.parse("local:" + safe.resolve("k.json")), false);
+        Path inOpen = LocalKeystore.create(KeyUri.parse("local:" + open.resolve("k.json")), false);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        KeyUri linkInOpen = KeyUri.parse("local:" + open.resolve("link.json"));
+        Files.createSymbolicLink(LocalKeystore.pathOf(linkInOpen), inSafe);
+        assertThatThrownBy(() -> LocalKeystore.load(linkInOpen))
+                .hasMessageContaining("directory " + open + " of keystore");
+
+        KeyUri linkInSafe = KeyUri.parse("local:" + safe.resolve("link.json"));
+        Files.createSymbolicLink(LocalKeystore.pathOf(linkInSafe), inOpen);
+        assertThatThrownBy(() -> LocalKeystore.load(linkInSafe))
+                .hasMessageContaining("directory " + open + " of keystore");
+
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx------"));
+        assertThat(LocalKeystore.load(linkInSafe)).isNotNull();
+    }
+
     private static void assumeRoot() throws Exception {
         Path probe = Files.createTempFile("uid", ".probe");
         try {
