@@ -332,13 +332,13 @@ public final class AttestationPolicy {
 
         /** Allowed MRTD values (hex, 48 bytes); empty allows any. */
         public Builder mrtd(List<String> values) {
-            this.mrtd = Objects.requireNonNull(values, "mrtd");
+            this.mrtd = noNulls(values, "mrtd");
             return this;
         }
 
         /** Allowed values of RTMR{@code index} (0..3; hex, 48 bytes); empty allows any. */
         public Builder rtmr(int index, List<String> values) {
-            Objects.requireNonNull(values, "rtmr" + index);
+            noNulls(values, "rtmr" + index);
             switch (index) {
                 case 0:
                     rtmr0 = values;
@@ -360,7 +360,7 @@ public final class AttestationPolicy {
 
         /** Allowed XFAM values (hex, 8 bytes); empty allows any. */
         public Builder xfam(List<String> values) {
-            this.xfam = Objects.requireNonNull(values, "xfam");
+            this.xfam = noNulls(values, "xfam");
             return this;
         }
 
@@ -368,6 +368,17 @@ public final class AttestationPolicy {
         public Builder minTcbStatus(String status) {
             this.minTcbStatus = Objects.requireNonNull(status, "minTcbStatus");
             return this;
+        }
+
+        private static List<String> noNulls(List<String> values, String field) {
+            Objects.requireNonNull(values, field);
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) == null) {
+                    throw new IllegalArgumentException(
+                            String.format("%s[%d] is null; expected a hex string", field, i));
+                }
+            }
+            return values;
         }
 
         /** Whether a DEBUG TD (its memory readable by the host) may pass: never in production. */

@@ -95,6 +95,12 @@ class AttestationPolicyTest {
         assertThatThrownBy(() -> AttestationPolicy.builder().mrtd(List.of("abc")).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("mrtd value 'abc' is not 48 bytes of hex");
+        assertThatThrownBy(
+                        () -> AttestationPolicy.builder().xfam(Arrays.asList("00".repeat(8), null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("xfam[1] is null; expected a hex string");
+        assertThatThrownBy(() -> AttestationPolicy.builder().rtmr(2, Arrays.asList((String) null)))
+                .hasMessage("rtmr2[0] is null; expected a hex string");
         assertThatThrownBy(() -> AttestationPolicy.builder().minTcbStatus("Fine").build())
                 .hasMessageContaining("minTcbStatus 'Fine' is not one of");
         AttestationPolicy p = AttestationPolicy.builder().mrtd(List.of("ab".repeat(48))).build();
