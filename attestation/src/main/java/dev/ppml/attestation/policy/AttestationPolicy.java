@@ -1,10 +1,16 @@
 package dev.ppml.attestation.policy;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ppml.attestation.AttestationException;
 import dev.ppml.attestation.tdx.TdReport;
 import dev.ppml.attestation.tdx.TdxQuote;
@@ -14,8 +20,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 
@@ -23,7 +31,7 @@ import javax.annotation.Nullable;
  * What a verified TD must be to get keys: allow-lists of MRTD, RTMR0..3 and XFAM (hex; an absent or
  * empty list allows any value), the worst acceptable TCB status, whether a DEBUG TD may pass (never
  * by default) and whether the simulated {@code sample} TEE is accepted (tests and demos only).
- * Loaded from JSON or YAML (by file extension; unknown fields are errors) or made with {@link
+ * Loaded from JSON or YAML (by file extension; strictly, see {@link #load}) or made with {@link
  * #builder()}. Immutable: a policy in use cannot be changed, only replaced.
  *
  * <pre>{@code
@@ -49,6 +57,23 @@ public final class AttestationPolicy {
                     "OutOfDateConfigurationNeeded");
 
     private static final HexFormat HEX = HexFormat.of();
+
+    /** The fields of a policy file, in the order the documentation lists them. */
+    private static final List<String> FIELDS =
+            List.of(
+                    "mrtd",
+                    "rtmr0",
+                    "rtmr1",
+                    "rtmr2",
+                    "rtmr3",
+                    "xfam",
+                    "minTcbStatus",
+                    "allowDebug",
+                    "allowSample");
+
+    private static final ObjectMapper STRICT_JSON = strict(JsonFactory.builder().build());
+    private static final ObjectMapper STRICT_YAML =
+            strict(YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
 
     private final List<String> mrtd;
     private final List<String> rtmr0;
@@ -121,51 +146,174 @@ public final class AttestationPolicy {
         return allowSample;
     }
 
+    /**
+     * Loads a policy file: YAML if its name ends in {@code .yaml} or {@code .yml}, else JSON.
+     *
+     * <p>The file is read strictly, since a lenient reading can turn a denial into an approval: a
+     * field given twice (the last one would win), a value of another type ({@code "true"} or {@code
+     * 1} for a boolean, a number for a hex string), a {@code null} and an unknown field are all
+     * errors that name the file, the field and the type expected.
+     *
+     * @throws AttestationException if the file cannot be read or is not a valid policy
+     */
     public static AttestationPolicy load(Path file) throws AttestationException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        ObjectMapper mapper =
-                name.endsWith(".yaml") || name.endsWith(".yml")
-                        ? new ObjectMapper(new YAMLFactory())
-                        : new ObjectMapper();
-        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        PolicyFile parsed;
+        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+        ObjectMapper mapper = yaml ? STRICT_YAML : STRICT_JSON;
+        JsonNode root;
         try {
-            parsed = mapper.readValue(file.toFile(), PolicyFile.class);
-        } catch (UnrecognizedPropertyException e) {
+            if (yaml) {
+                rejectYaml11Booleans(file);
+            }
+            root = mapper.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
             throw new AttestationException(
                     String.format(
-                            "policy %s has an unknown field '%s'; known fields: mrtd, rtmr0, rtmr1, rtmr2,"
-                                    + " rtmr3, xfam, minTcbStatus, allowDebug, allowSample",
-                            file, e.getPropertyName()));
+                            "policy %s is not valid %s: %s",
+                            file, yaml ? "YAML" : "JSON", e.getMessage()));
         } catch (IOException e) {
-            throw new AttestationException(
-                    "policy " + file + " is not valid JSON/YAML: " + e.getMessage());
+            throw new AttestationException("policy " + file + " cannot be read: " + e, e);
         }
-        Builder b =
-                builder()
-                        .mrtd(parsed.mrtd)
-                        .rtmr(0, parsed.rtmr0)
-                        .rtmr(1, parsed.rtmr1)
-                        .rtmr(2, parsed.rtmr2)
-                        .rtmr(3, parsed.rtmr3)
-                        .xfam(parsed.xfam)
-                        .minTcbStatus(parsed.minTcbStatus)
-                        .allowDebug(parsed.allowDebug)
-                        .allowSample(parsed.allowSample);
-        return b.build(file.toString());
+        return fromTree(root, file.toString());
     }
 
-    /** A policy file as written: the fields Jackson fills in, turned into a policy by load(). */
-    private static final class PolicyFile {
-        @JsonProperty List<String> mrtd = List.of();
-        @JsonProperty List<String> rtmr0 = List.of();
-        @JsonProperty List<String> rtmr1 = List.of();
-        @JsonProperty List<String> rtmr2 = List.of();
-        @JsonProperty List<String> rtmr3 = List.of();
-        @JsonProperty List<String> xfam = List.of();
-        @JsonProperty String minTcbStatus = "UpToDate";
-        @JsonProperty boolean allowDebug = false;
-        @JsonProperty boolean allowSample = false;
+    /**
+     * YAML 1.1 reads {@code yes}, {@code no}, {@code on} and {@code off} as booleans, YAML 1.2 as
+     * strings; which one a reader follows decides whether {@code allowDebug: on} allows DEBUG TDs,
+     * so only {@code true} and {@code false} are booleans here.
+     */
+    private static void rejectYaml11Booleans(Path file) throws IOException, AttestationException {
+        try (JsonParser p = STRICT_YAML.createParser(file.toFile())) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if ((t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE)
+                        && !p.getText()
+                                .equalsIgnoreCase(t == JsonToken.VALUE_TRUE ? "true" : "false")) {
+                    throw new AttestationException(
+                            String.format(
+                                    "policy %s: field '%s' is the YAML 1.1 word '%s'; expected a"
+                                            + " boolean, true or false (unquoted)",
+                                    file, p.currentName(), p.getText()));
+                }
+            }
+        }
+    }
+
+    private static ObjectMapper strict(JsonFactory factory) {
+        return JsonMapper.builder(factory)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    /**
+     * The one place a policy file's tree is checked: each field by its exact JSON type, never
+     * coerced, then {@link Builder#build(String)} checks the values.
+     */
+    private static AttestationPolicy fromTree(@Nullable JsonNode root, String source)
+            throws AttestationException {
+        if (root == null || root.isMissingNode()) {
+            throw new AttestationException(
+                    String.format(
+                            "policy %s is empty; expected an object with any of the fields %s",
+                            source, FIELDS));
+        }
+        if (!root.isObject()) {
+            throw new AttestationException(
+                    String.format(
+                            "policy %s is %s; expected an object with any of the fields %s",
+                            source, describe(root), FIELDS));
+        }
+        Builder b = builder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = e.getKey();
+            JsonNode v = e.getValue();
+            switch (field) {
+                case "mrtd":
+                    b.mrtd(hexList(source, field, v));
+                    break;
+                case "rtmr0":
+                case "rtmr1":
+                case "rtmr2":
+                case "rtmr3":
+                    b.rtmr(field.charAt(4) - '0', hexList(source, field, v));
+                    break;
+                case "xfam":
+                    b.xfam(hexList(source, field, v));
+                    break;
+                case "minTcbStatus":
+                    if (!v.isTextual()) {
+                        throw wrongType(source, field, v, "a string, one of " + TCB_STATUS_ORDER);
+                    }
+                    b.minTcbStatus(v.textValue());
+                    break;
+                case "allowDebug":
+                    b.allowDebug(bool(source, field, v));
+                    break;
+                case "allowSample":
+                    b.allowSample(bool(source, field, v));
+                    break;
+                default:
+                    throw new AttestationException(
+                            String.format(
+                                    "policy %s has an unknown field '%s'; known fields: %s",
+                                    source, field, String.join(", ", FIELDS)));
+            }
+        }
+        return b.build(source);
+    }
+
+    private static List<String> hexList(String source, String field, JsonNode v)
+            throws AttestationException {
+        if (!v.isArray()) {
+            throw wrongType(source, field, v, "a list of hex strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            if (!item.isTextual()) {
+                throw wrongType(source, field + "[" + i + "]", item, "a hex string");
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
+    private static boolean bool(String source, String field, JsonNode v)
+            throws AttestationException {
+        if (!v.isBoolean()) {
+            throw wrongType(source, field, v, "a boolean, true or false (unquoted)");
+        }
+        return v.booleanValue();
+    }
+
+    private static AttestationException wrongType(
+            String source, String field, JsonNode v, String expected) {
+        return new AttestationException(
+                String.format(
+                        "policy %s: field '%s' is %s; expected %s",
+                        source, field, describe(v), expected));
+    }
+
+    /** A value's type and, for scalars, the value: never a whole subtree. */
+    private static String describe(JsonNode v) {
+        switch (v.getNodeType()) {
+            case NULL:
+                return "null";
+            case STRING:
+                return "the string '" + v.textValue() + "'";
+            case NUMBER:
+                return "the number " + v.asText();
+            case BOOLEAN:
+                return "the boolean " + v.asText();
+            case ARRAY:
+                return "a list";
+            case OBJECT:
+                return "an object";
+            default:
+                return "a " + v.getNodeType().name().toLowerCase(Locale.ROOT) + " value";
+        }
     }
 
     /** Builds an {@link AttestationPolicy}; {@link #build()} checks every value. */
@@ -184,13 +332,13 @@ public final class AttestationPolicy {
 
         /** Allowed MRTD values (hex, 48 bytes); empty allows any. */
         public Builder mrtd(List<String> values) {
-            this.mrtd = Objects.requireNonNull(values, "mrtd");
+            this.mrtd = noNulls(values, "mrtd");
             return this;
         }
 
         /** Allowed values of RTMR{@code index} (0..3; hex, 48 bytes); empty allows any. */
         public Builder rtmr(int index, List<String> values) {
-            Objects.requireNonNull(values, "rtmr" + index);
+            noNulls(values, "rtmr" + index);
             switch (index) {
                 case 0:
                     rtmr0 = values;
@@ -212,7 +360,7 @@ public final class AttestationPolicy {
 
         /** Allowed XFAM values (hex, 8 bytes); empty allows any. */
         public Builder xfam(List<String> values) {
-            this.xfam = Objects.requireNonNull(values, "xfam");
+            this.xfam = noNulls(values, "xfam");
             return this;
         }
 
@@ -220,6 +368,17 @@ public final class AttestationPolicy {
         public Builder minTcbStatus(String status) {
             this.minTcbStatus = Objects.requireNonNull(status, "minTcbStatus");
             return this;
+        }
+
+        private static List<String> noNulls(List<String> values, String field) {
+            Objects.requireNonNull(values, field);
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) == null) {
+                    throw new IllegalArgumentException(
+                            String.format("%s[%d] is null; expected a hex string", field, i));
+                }
+            }
+            return values;
         }
 
         /** Whether a DEBUG TD (its memory readable by the host) may pass: never in production. */

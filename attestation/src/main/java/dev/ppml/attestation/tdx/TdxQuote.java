@@ -17,8 +17,11 @@ import java.util.List;
  * the TD report body, and the signature data with the Quoting Enclave's report, its signature, the
  * QE authentication data and the PCK certificate chain.
  *
- * <p>Parsing checks structure only; {@code TdxQuoteVerifier} checks signatures and collateral. Zero
- * padding after the quote (as in fixed-size buffers) is accepted; anything else is not.
+ * <p>Parsing checks structure only; {@code TdxQuoteVerifier} checks signatures and collateral. The
+ * encoding must be canonical: every length field must equal exactly what the structures it frames
+ * use, and nothing may follow the signature data. Bytes no signature covers would otherwise let two
+ * different byte strings stand for one quote (and let data ride along unnoticed), so a caller that
+ * reads a quote from a fixed-size buffer must cut it to the quote's length itself.
  */
 public final class TdxQuote {
     public static final int HEADER_SIZE = 48;
@@ -42,7 +45,6 @@ public final class TdxQuote {
     private final byte[] qeReportSignature;
     private final byte[] qeAuthData;
     private final List<X509Certificate> pckChain;
-    private final int trailingBytes;
 
     private TdxQuote(byte[] q) throws QuoteFormatException {
         QuoteReader r = new QuoteReader(q, 0, q.length);
@@ -103,8 +105,17 @@ public final class TdxQuote {
         body = TdReport.read(r, tdx15);
         signedRegion = Arrays.copyOf(q, r.position());
 
+        int sigLenAt = r.position();
         int sigLen = r.lengthPrefix32("signature_data_len");
         int sigEnd = r.position() + sigLen;
+        if (sigEnd != q.length) {
+            throw new QuoteFormatException(
+                    String.format(
+                            "%d trailing bytes at offset %d: the quote ends with its signature data"
+                                    + " (field 'signature_data_len' at offset %d declares %d bytes),"
+                                    + " so its length is %d, but %d bytes were given",
+                            q.length - sigEnd, sigEnd, sigLenAt, sigLen, sigEnd, q.length));
+        }
         QuoteReader s = new QuoteReader(q, r.position(), sigEnd);
         signature = s.bytes("signature", 64);
         attestationKey = s.bytes("attestation_key", 64);
@@ -115,7 +126,16 @@ public final class TdxQuote {
                             + certType
                             + "; expected 6 (QE report certification data)");
         }
+        int certLenAt = s.position();
         int certLen = s.lengthPrefix32("certification_data.size");
+        if (certLen != s.remaining()) {
+            throw new QuoteFormatException(
+                    String.format(
+                            "field 'certification_data.size' at offset %d is %d; the signature data"
+                                    + " (field 'signature_data_len' at offset %d, %d bytes) leaves"
+                                    + " exactly %d bytes for it",
+                            certLenAt, certLen, sigLenAt, sigLen, s.remaining()));
+        }
         QuoteReader c = new QuoteReader(q, s.position(), s.position() + certLen);
         qeReport = QeReport.parse(c.bytes("qe_report", QeReport.SIZE));
         qeReportSignature = c.bytes("qe_report_signature", 64);
@@ -128,9 +148,18 @@ public final class TdxQuote {
                             + "; expected 5 (PEM PCK certificate chain)");
         }
         byte[] pem = c.bytes("pck_cert_chain", c.lengthPrefix32("pck_cert_chain.size"));
+        if (c.remaining() != 0) {
+            throw new QuoteFormatException(
+                    String.format(
+                            "field 'certification_data.size' at offset %d is %d, but its contents"
+                                    + " end at offset %d, using %d bytes; %d unused bytes follow",
+                            certLenAt,
+                            certLen,
+                            c.position(),
+                            certLen - c.remaining(),
+                            c.remaining()));
+        }
         pckChain = parseChain(pem);
-        // Bytes after the signature data are covered by no signature; buffers are often padded.
-        trailingBytes = q.length - sigEnd;
     }
 
     /** Parses a quote. */
@@ -220,11 +249,6 @@ public final class TdxQuote {
         return pckChain;
     }
 
-    /** How many bytes followed the quote's declared end. */
-    public int trailingBytes() {
-        return trailingBytes;
-    }
-
     /** Every field as JSON, measurements in hex: the output of {@code ppml attest inspect}. */
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -277,7 +301,6 @@ public final class TdxQuote {
             c.put("not_before", cert.getNotBefore().toInstant().toString());
             c.put("not_after", cert.getNotAfter().toInstant().toString());
         }
-        root.put("trailing_bytes", trailingBytes);
         return root;
     }
 

@@ -6,16 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TdxQuoteTest {
 
     static byte[] quote(String name) throws Exception {
-        return Files.readAllBytes(Path.of("src/test/resources/tdx", name));
+        return ReferenceQuotes.canonical(name);
     }
 
     @Test
@@ -51,17 +51,107 @@ class TdxQuoteTest {
         }
     }
 
-    @Test
-    void bytesAfterTheSignatureDataAreCountedNotSigned() throws Exception {
-        byte[] padded = quote("go-tdx-guest/cos-113-tdx-quote.dat");
-        assertThat(padded).hasSize(8000);
-        TdxQuote q = TdxQuote.parse(padded);
-        assertThat(q.trailingBytes()).isGreaterThan(0);
-        assertThat(q.body().reportData()).isEqualTo(quote("go-tdx-guest/cos-113-nonce.dat"));
+    static final String[] REAL_QUOTES = {
+        "go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+        "go-tdx-guest/quote_v5_sample.dat",
+        "go-tdx-guest/cos-113-tdx-quote.dat",
+        "trustee/tdx_quote_4.dat",
+        "trustee/tdx_quote_5.dat"
+    };
 
-        TdxQuote prod = TdxQuote.parse(quote("go-tdx-guest/tdx_prod_quote_SPR_E4.dat"));
-        assertThat(prod.trailingBytes()).as("go-tdx-guest appends a test marker").isEqualTo(39);
-        assertThat(prod.toJson().get("trailing_bytes").asInt()).isEqualTo(39);
+    @Test
+    void realQuotesAsTheyComeAreExactlyConsumed() throws Exception {
+        for (String name : REAL_QUOTES) {
+            assertThat(TdxQuote.parse(quote(name))).as(name).isNotNull();
+        }
+        TdxQuote cos = TdxQuote.parse(quote("go-tdx-guest/cos-113-tdx-quote.dat"));
+        assertThat(cos.body().reportData()).isEqualTo(quote("go-tdx-guest/cos-113-nonce.dat"));
+    }
+
+    @Test
+    void bytesAfterTheSignatureDataAreRejected() throws Exception {
+        assertThatThrownBy(
+                        () ->
+                                TdxQuote.parse(
+                                        ReferenceQuotes.raw(
+                                                "go-tdx-guest/tdx_prod_quote_SPR_E4.dat")))
+                .isInstanceOf(QuoteFormatException.class)
+                .hasMessage(
+                        "39 trailing bytes at offset 4935: the quote ends with its signature data"
+                                + " (field 'signature_data_len' at offset 632 declares 4299"
+                                + " bytes), so its length is 4935, but 4974 bytes were given");
+        assertThatThrownBy(
+                        () ->
+                                TdxQuote.parse(
+                                        ReferenceQuotes.raw("go-tdx-guest/cos-113-tdx-quote.dat")))
+                .isInstanceOf(QuoteFormatException.class)
+                .hasMessageContaining("3065 trailing bytes at offset 4935");
+    }
+
+    /** Every way to frame a real quote non-canonically, each of which must be rejected. */
+    @Test
+    void everyNonCanonicalFramingOfARealQuoteIsRejected() throws Exception {
+        for (String name : REAL_QUOTES) {
+            byte[] q = quote(name);
+            int sigLenAt = sigLenOffset(q);
+            int certLenAt = sigLenAt + 4 + 64 + 64 + 2;
+            Map<String, byte[]> mutations = new LinkedHashMap<>();
+            mutations.put("one byte appended", Arrays.copyOf(q, q.length + 1));
+            byte[] nonZero = Arrays.copyOf(q, q.length + 1);
+            nonZero[q.length] = 0x41;
+            mutations.put("a non-zero byte appended", nonZero);
+            mutations.put("64 zeros appended", Arrays.copyOf(q, q.length + 64));
+            for (int delta : new int[] {-1, 1}) {
+                mutations.put("signature_data_len " + delta, add32(q, sigLenAt, delta));
+                mutations.put("certification_data.size " + delta, add32(q, certLenAt, delta));
+                byte[] both = add32(add32(q, sigLenAt, delta), certLenAt, delta);
+                mutations.put("both lengths " + delta, both);
+            }
+            // Lengths that agree with a byte more: the cert data then holds an unused byte.
+            mutations.put(
+                    "both lengths +1 and a byte appended",
+                    add32(add32(Arrays.copyOf(q, q.length + 1), sigLenAt, 1), certLenAt, 1));
+            mutations.put(
+                    "signature_data_len +1 and a byte appended",
+                    add32(Arrays.copyOf(q, q.length + 1), sigLenAt, 1));
+            for (Map.Entry<String, byte[]> m : mutations.entrySet()) {
+                assertThatThrownBy(() -> TdxQuote.parse(m.getValue()))
+                        .as(name + ": " + m.getKey())
+                        .isInstanceOf(QuoteFormatException.class)
+                        .hasMessageContaining("offset");
+            }
+        }
+        byte[] q = quote("trustee/tdx_quote_4.dat");
+        int certLenAt = sigLenOffset(q) + 4 + 64 + 64 + 2;
+        assertThatThrownBy(
+                        () ->
+                                TdxQuote.parse(
+                                        add32(
+                                                add32(
+                                                        Arrays.copyOf(q, q.length + 1),
+                                                        sigLenOffset(q),
+                                                        1),
+                                                certLenAt,
+                                                1)))
+                .hasMessage(
+                        "field 'certification_data.size' at offset 766 is 4167, but its contents"
+                                + " end at offset 4936, using 4166 bytes; 1 unused bytes follow");
+        assertThatThrownBy(() -> TdxQuote.parse(add32(q, certLenAt, -1)))
+                .isInstanceOf(QuoteFormatException.class)
+                .hasMessageContaining("field 'certification_data.size' at offset 766 is 4165");
+    }
+
+    private static int sigLenOffset(byte[] q) {
+        return q[0] == 4
+                ? 48 + 584
+                : 48 + 6 + ByteBuffer.wrap(q, 50, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    private static byte[] add32(byte[] q, int at, int delta) {
+        byte[] out = q.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(at, b.getInt(at) + delta);
+        return out;
     }
 
     @Test

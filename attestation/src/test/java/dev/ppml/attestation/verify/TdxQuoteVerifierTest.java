@@ -3,6 +3,7 @@ package dev.ppml.attestation.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ppml.attestation.tdx.QuoteFormatException;
+import dev.ppml.attestation.tdx.ReferenceQuotes;
 import dev.ppml.attestation.tdx.TdxQuote;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ class TdxQuoteVerifierTest {
     static final Instant IN_WINDOW = Instant.parse("2023-07-01T00:00:00Z");
 
     static byte[] prodQuote() throws Exception {
-        return Files.readAllBytes(DIR.resolve("tdx_prod_quote_SPR_E4.dat"));
+        return ReferenceQuotes.canonical("go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
     }
 
     @Test

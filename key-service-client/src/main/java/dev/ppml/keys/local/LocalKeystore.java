@@ -24,12 +24,17 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * A development keystore: one file holding the Tink keyset (AES256-GCM) of a master key, in Tink's
  * JSON keyset format, readable by its owner only (mode 0600).
+ *
+ * <p>Security guarantees: a keystore is used or written only if nobody but this process's user (or
+ * root) could have read or replaced it. The file and every directory above it must be owned by this
+ * user or root, the file must have no group or other permissions, and no directory may be writable
+ * by group or others unless it has the sticky bit. New keystores are created with mode 0600 (new
+ * directories 0700) and moved into place atomically.
  *
  * <p>Restrictions: the key is stored in clear on local disk. It is meant for development and the
  * demo; production keys live in a key broker ({@code kbs://}) or come from the Confidential Data
@@ -42,6 +47,8 @@ public final class LocalKeystore {
 
     private static final Set<PosixFilePermission> OWNER_ONLY =
             PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
+            PosixFilePermissions.fromString("rwx------");
 
     private LocalKeystore() {}
 
@@ -92,8 +99,14 @@ public final class LocalKeystore {
         Path dir = path.getParent();
         Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, ".keystore-", ".tmp", ownerOnlyAttribute(dir));
+            Files.createDirectories(dir, ownerOnlyAttribute(dir, OWNER_ONLY_DIR));
+            // Before any key material is written: nobody else may be able to swap the file.
+            KeystoreAccess.checkDirectoryForCreate(keyUri, path);
+            // Owner-only from the start (the mode is set by the create call itself, so there is
+            // no moment when the key is readable by others), then moved into place atomically.
+            tmp =
+                    Files.createTempFile(
+                            dir, ".keystore-", ".tmp", ownerOnlyAttribute(dir, OWNER_ONLY));
             Files.write(tmp, json.getBytes(StandardCharsets.UTF_8));
             try {
                 Files.move(
@@ -105,6 +118,9 @@ public final class LocalKeystore {
                 Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
+            KeystoreAccess.checkKeystore(keyUri, path);
+        } catch (KeyServiceException e) {
+            throw e;
         } catch (FileAlreadyExistsException e) {
             throw new KeyServiceException(
                     String.format("keystore %s appeared while it was being created", path));
@@ -163,31 +179,7 @@ public final class LocalKeystore {
         if (!Files.exists(path)) {
             throw missing(keyUri, path);
         }
-        PosixFileAttributeView view =
-                Files.getFileAttributeView(path, PosixFileAttributeView.class);
-        if (view == null) {
-            return; // not a POSIX file system: nothing to check
-        }
-        Set<PosixFilePermission> perms;
-        try {
-            perms = view.readAttributes().permissions();
-        } catch (IOException e) {
-            throw new KeyServiceException(
-                    String.format("cannot read permissions of keystore %s: %s", path, e), e);
-        }
-        Set<PosixFilePermission> tooOpen = EnumSet.noneOf(PosixFilePermission.class);
-        for (PosixFilePermission p : perms) {
-            if (!p.name().startsWith("OWNER_")) {
-                tooOpen.add(p);
-            }
-        }
-        if (!tooOpen.isEmpty()) {
-            throw new KeyServiceException(
-                    String.format(
-                            "keystore %s for key URI '%s' is accessible by group or others (%s);"
-                                    + " it must be readable by its owner only: run 'chmod 600 %s'",
-                            path, keyUri, PosixFilePermissions.toString(perms), path));
-        }
+        KeystoreAccess.checkKeystore(keyUri, path);
     }
 
     private static KeyServiceException missing(KeyUri keyUri, Path path) {
@@ -215,10 +207,15 @@ public final class LocalKeystore {
         }
     }
 
-    private static FileAttribute<?>[] ownerOnlyAttribute(Path dir) {
-        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
+    private static FileAttribute<?>[] ownerOnlyAttribute(Path dir, Set<PosixFilePermission> perms) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null
+                || Files.getFileAttributeView(existing, PosixFileAttributeView.class) == null) {
             return new FileAttribute<?>[0];
         }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)};
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)};
     }
 }
