@@ -36,7 +36,13 @@ public final class OssFileSystem extends FileSystem {
     OssFileSystem(URI uri, ObjectStore store, OssWriterConfig config) {
         this.uri = uri;
         this.store = store;
-        this.writer = new OssRecoverableWriter(bucket -> checkBucket(bucket), config);
+        this.writer =
+                new OssRecoverableWriter(bucket -> checkBucket(bucket), config, store.bucket());
+    }
+
+    /** A path of this bucket; a scheme-less path ({@code /dir/file}) is a key of this bucket. */
+    private OssPath path(Path f) {
+        return OssPath.of(f, store.bucket());
     }
 
     private ObjectStore checkBucket(String bucket) throws IOException {
@@ -64,7 +70,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FileStatus getFileStatus(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (p.key().isEmpty()) {
             return OssFileStatus.directory(f);
         }
@@ -93,7 +99,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FSDataInputStream open(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         ObjectStore.ObjectInfo info =
                 store.head(p.key())
                         .orElseThrow(() -> new FileNotFoundException(f + " does not exist"));
@@ -102,7 +108,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FileStatus[] listStatus(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (!p.key().isEmpty() && !p.key().endsWith("/")) {
             Optional<ObjectStore.ObjectInfo> file = store.head(p.key());
             if (file.isPresent()) {
@@ -131,7 +137,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public boolean delete(Path f, boolean recursive) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (!p.key().isEmpty() && store.head(p.key()).isPresent()) {
             store.delete(p.key());
             return true;
@@ -157,7 +163,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FSDataOutputStream create(Path f, WriteMode overwrite) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (overwrite == WriteMode.NO_OVERWRITE && store.head(p.key()).isPresent()) {
             throw new IOException(f + " already exists and the write mode is NO_OVERWRITE");
         }
@@ -207,8 +213,8 @@ public final class OssFileSystem extends FileSystem {
      */
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
-        OssPath from = OssPath.of(src);
-        OssPath to = OssPath.of(dst);
+        OssPath from = path(src);
+        OssPath to = path(dst);
         if (store.head(from.key()).isPresent()) {
             store.copy(from.key(), to.key());
             store.delete(from.key());

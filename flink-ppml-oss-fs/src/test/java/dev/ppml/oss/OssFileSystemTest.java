@@ -107,4 +107,23 @@ class OssFileSystemTest {
         assertThatThrownBy(() -> fs.createRecoverableWriter().open(new Path("oss://elsewhere/x")))
                 .hasMessageContaining("bucket elsewhere");
     }
+
+    @Test
+    void aPathWithoutSchemeIsAKeyOfThisBucket() throws Exception {
+        store.objects.put("dir/f", "abc".getBytes(StandardCharsets.US_ASCII));
+        Path schemeless = new Path("/dir/f");
+        assertThat(fs.exists(schemeless)).isTrue();
+        assertThat(fs.getFileStatus(schemeless).getLen()).isEqualTo(3);
+        try (FSDataInputStream in = fs.open(schemeless)) {
+            assertThat(in.read()).isEqualTo('a');
+        }
+        assertThat(fs.listStatus(new Path("/dir"))).hasSize(1);
+        try (FSDataOutputStream out =
+                fs.create(new Path("/dir/g"), FileSystem.WriteMode.NO_OVERWRITE)) {
+            out.write(1);
+        }
+        assertThat(store.objects).containsKey("dir/g");
+        assertThat(fs.delete(schemeless, false)).isTrue();
+        assertThat(store.objects).doesNotContainKey("dir/f");
+    }
 }

@@ -5,6 +5,7 @@ import dev.ppml.oss.ObjectStoreProvider;
 import dev.ppml.oss.OssPath;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.fs.RecoverableFsDataOutputStream;
@@ -25,14 +26,23 @@ public final class OssRecoverableWriter implements RecoverableWriter {
     private final ObjectStoreProvider stores;
     private final OssWriterConfig config;
 
+    @Nullable private final String defaultBucket;
+
     public OssRecoverableWriter(ObjectStoreProvider stores, OssWriterConfig config) {
+        this(stores, config, null);
+    }
+
+    /** A writer whose scheme-less paths ({@code /dir/file}) name keys in {@code defaultBucket}. */
+    public OssRecoverableWriter(
+            ObjectStoreProvider stores, OssWriterConfig config, @Nullable String defaultBucket) {
         this.stores = stores;
         this.config = config;
+        this.defaultBucket = defaultBucket;
     }
 
     @Override
     public RecoverableFsDataOutputStream open(Path path) throws IOException {
-        OssPath p = OssPath.of(path);
+        OssPath p = OssPath.of(path, defaultBucket);
         return OssRecoverableFsDataOutputStream.create(
                 stores.forBucket(p.bucket()), config, p.key());
     }
