@@ -4,6 +4,7 @@ import dev.ppml.oss.writer.OssRecoverableWriter;
 import dev.ppml.oss.writer.OssWriterConfig;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,10 @@ import org.apache.flink.core.fs.RecoverableWriter;
  * {@code FileSink} and plain {@link #create} used by checkpoint storage — are multipart uploads
  * whose parts and completed object are CRC64-verified.
  *
- * <p>Restrictions: directories are key prefixes; {@link #rename} copies then deletes, so it is not
- * atomic and its cost grows with the data (Flink's FileSink does not rename on object stores).
+ * <p>Restrictions: directories are key prefixes, and {@link #mkdirs} writes an empty marker object
+ * {@code dir/} so that a new directory exists before anything is written below it; {@link #rename}
+ * copies then deletes, so it is not atomic and its cost grows with the data (Flink's FileSink does
+ * not rename on object stores).
  */
 @Internal
 public final class OssFileSystem extends FileSystem {
@@ -146,7 +149,9 @@ public final class OssFileSystem extends FileSystem {
         if (all.objects.isEmpty()) {
             return false;
         }
-        if (!recursive) {
+        boolean onlyMarker =
+                all.objects.size() == 1 && all.objects.get(0).key.equals(p.dirPrefix());
+        if (!recursive && !onlyMarker) {
             throw new IOException(
                     "cannot delete " + f + ": it is a non-empty directory and recursive is false");
         }
@@ -156,9 +161,23 @@ public final class OssFileSystem extends FileSystem {
         return true;
     }
 
+    /**
+     * Makes {@code f} an (empty) directory: an empty marker object {@code key/}, as Hadoop's OSS
+     * and S3 connectors write, so that {@link #exists} is true right away — {@code
+     * FileSystem.initOutPathDistFS}, which {@code FileOutputFormat} uses for directory outputs,
+     * checks exactly that. Parents need no marker: they exist as prefixes of the marker's key.
+     */
     @Override
-    public boolean mkdirs(Path f) {
-        return true; // directories are key prefixes and exist once something is written below
+    public boolean mkdirs(Path f) throws IOException {
+        OssPath p = path(f);
+        if (p.key().isEmpty()) {
+            return true;
+        }
+        if (!p.key().endsWith("/") && store.head(p.key()).isPresent()) {
+            throw new IOException("cannot make directory " + f + ": it is a file");
+        }
+        store.putObject(p.dirPrefix(), InputStream.nullInputStream(), 0);
+        return true;
     }
 
     @Override
