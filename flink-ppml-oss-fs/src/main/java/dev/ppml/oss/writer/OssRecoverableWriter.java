@@ -59,10 +59,11 @@ public final class OssRecoverableWriter implements RecoverableWriter {
     }
 
     /**
-     * Deletes the temporary tail object that {@code persist()} left for this checkpoint. Returns false
-     * if there was nothing to delete (no tail, or already deleted), as Flink's contract asks, and
-     * also when the delete failed: a leftover tail object is garbage named {@code _<name>_tmp_*}
-     * next to the file, never data loss, so it must not fail the job that completed a checkpoint.
+     * Deletes the temporary tail object that {@code persist()} left for this checkpoint. Returns
+     * false if there was nothing to delete (no tail, or already deleted), as Flink's contract asks,
+     * and also when the delete failed: a leftover tail object is garbage named {@code
+     * _<name>_tmp_*} next to the file, never data loss, so it must not fail the job that completed
+     * a checkpoint.
      */
     @Override
     public boolean cleanupRecoverableState(ResumeRecoverable resumable) {
