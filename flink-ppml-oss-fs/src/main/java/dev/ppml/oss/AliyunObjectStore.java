@@ -169,24 +169,26 @@ final class AliyunObjectStore implements ObjectStore {
         request.setRange(start, end - 1);
         try {
             return client.getObject(request).getObjectContent();
-        } catch (OSSException e) {
-            if ("NoSuchKey".equals(e.getErrorCode())) {
-                throw new FileNotFoundException("oss://" + bucket + "/" + key + " does not exist");
-            }
-            throw new IOException(describe("get " + key, e), e);
-        } catch (ClientException e) {
-            throw new IOException(describe("get " + key, e), e);
+        } catch (OSSException | ClientException e) {
+            throw failure("get", key, e);
         }
     }
 
     @Override
     public void delete(String key) throws IOException {
-        call(
-                "delete " + key,
-                () -> {
-                    client.deleteObject(bucket, key);
-                    return null;
-                });
+        try {
+            client.deleteObject(bucket, key);
+        } catch (OSSException | ClientException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    /** A {@link FileNotFoundException} if the service says NoSuchKey, else an IOException. */
+    private IOException failure(String operation, String key, RuntimeException e) {
+        if (e instanceof OSSException && "NoSuchKey".equals(((OSSException) e).getErrorCode())) {
+            return new FileNotFoundException("oss://" + bucket + "/" + key + " does not exist");
+        }
+        return new IOException(describe(operation + " " + key, e), e);
     }
 
     @Override

@@ -93,6 +93,10 @@ public interface ObjectStore extends AutoCloseable {
     /** The bytes {@code [start, end)} of an object. */
     InputStream get(String key, long start, long end) throws IOException;
 
+    /**
+     * Deletes an object. Deleting a missing object is no error on OSS (it answers 204); an endpoint
+     * that says NoSuchKey instead makes this throw {@link java.io.FileNotFoundException}.
+     */
     void delete(String key) throws IOException;
 
     Listing list(String prefix, @Nullable String delimiter) throws IOException;

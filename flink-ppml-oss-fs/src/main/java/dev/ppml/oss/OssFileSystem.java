@@ -4,6 +4,7 @@ import dev.ppml.oss.writer.OssRecoverableWriter;
 import dev.ppml.oss.writer.OssWriterConfig;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,10 @@ import org.apache.flink.core.fs.RecoverableWriter;
  * {@code FileSink} and plain {@link #create} used by checkpoint storage — are multipart uploads
  * whose parts and completed object are CRC64-verified.
  *
- * <p>Restrictions: directories are key prefixes; {@link #rename} copies then deletes, so it is not
- * atomic and its cost grows with the data (Flink's FileSink does not rename on object stores).
+ * <p>Restrictions: directories are key prefixes, and {@link #mkdirs} writes an empty marker object
+ * {@code dir/} so that a new directory exists before anything is written below it; {@link #rename}
+ * copies then deletes, so it is not atomic and its cost grows with the data (Flink's FileSink does
+ * not rename on object stores).
  */
 @Internal
 public final class OssFileSystem extends FileSystem {
@@ -36,7 +39,13 @@ public final class OssFileSystem extends FileSystem {
     OssFileSystem(URI uri, ObjectStore store, OssWriterConfig config) {
         this.uri = uri;
         this.store = store;
-        this.writer = new OssRecoverableWriter(bucket -> checkBucket(bucket), config);
+        this.writer =
+                new OssRecoverableWriter(bucket -> checkBucket(bucket), config, store.bucket());
+    }
+
+    /** A path of this bucket; a scheme-less path ({@code /dir/file}) is a key of this bucket. */
+    private OssPath path(Path f) {
+        return OssPath.of(f, store.bucket());
     }
 
     private ObjectStore checkBucket(String bucket) throws IOException {
@@ -64,7 +73,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FileStatus getFileStatus(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (p.key().isEmpty()) {
             return OssFileStatus.directory(f);
         }
@@ -93,7 +102,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FSDataInputStream open(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         ObjectStore.ObjectInfo info =
                 store.head(p.key())
                         .orElseThrow(() -> new FileNotFoundException(f + " does not exist"));
@@ -102,7 +111,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public FileStatus[] listStatus(Path f) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (!p.key().isEmpty() && !p.key().endsWith("/")) {
             Optional<ObjectStore.ObjectInfo> file = store.head(p.key());
             if (file.isPresent()) {
@@ -131,7 +140,7 @@ public final class OssFileSystem extends FileSystem {
 
     @Override
     public boolean delete(Path f, boolean recursive) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (!p.key().isEmpty() && store.head(p.key()).isPresent()) {
             store.delete(p.key());
             return true;
@@ -140,7 +149,9 @@ public final class OssFileSystem extends FileSystem {
         if (all.objects.isEmpty()) {
             return false;
         }
-        if (!recursive) {
+        boolean onlyMarker =
+                all.objects.size() == 1 && all.objects.get(0).key.equals(p.dirPrefix());
+        if (!recursive && !onlyMarker) {
             throw new IOException(
                     "cannot delete " + f + ": it is a non-empty directory and recursive is false");
         }
@@ -150,14 +161,28 @@ public final class OssFileSystem extends FileSystem {
         return true;
     }
 
+    /**
+     * Makes {@code f} an (empty) directory: an empty marker object {@code key/}, as Hadoop's OSS
+     * and S3 connectors write, so that {@link #exists} is true right away — {@code
+     * FileSystem.initOutPathDistFS}, which {@code FileOutputFormat} uses for directory outputs,
+     * checks exactly that. Parents need no marker: they exist as prefixes of the marker's key.
+     */
     @Override
-    public boolean mkdirs(Path f) {
-        return true; // directories are key prefixes and exist once something is written below
+    public boolean mkdirs(Path f) throws IOException {
+        OssPath p = path(f);
+        if (p.key().isEmpty()) {
+            return true;
+        }
+        if (!p.key().endsWith("/") && store.head(p.key()).isPresent()) {
+            throw new IOException("cannot make directory " + f + ": it is a file");
+        }
+        store.putObject(p.dirPrefix(), InputStream.nullInputStream(), 0);
+        return true;
     }
 
     @Override
     public FSDataOutputStream create(Path f, WriteMode overwrite) throws IOException {
-        OssPath p = OssPath.of(f);
+        OssPath p = path(f);
         if (overwrite == WriteMode.NO_OVERWRITE && store.head(p.key()).isPresent()) {
             throw new IOException(f + " already exists and the write mode is NO_OVERWRITE");
         }
@@ -207,8 +232,8 @@ public final class OssFileSystem extends FileSystem {
      */
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
-        OssPath from = OssPath.of(src);
-        OssPath to = OssPath.of(dst);
+        OssPath from = path(src);
+        OssPath to = path(dst);
         if (store.head(from.key()).isPresent()) {
             store.copy(from.key(), to.key());
             store.delete(from.key());

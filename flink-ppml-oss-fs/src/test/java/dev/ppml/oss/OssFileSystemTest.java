@@ -107,4 +107,49 @@ class OssFileSystemTest {
         assertThatThrownBy(() -> fs.createRecoverableWriter().open(new Path("oss://elsewhere/x")))
                 .hasMessageContaining("bucket elsewhere");
     }
+
+    @Test
+    void aDirectoryMadeByMkdirsExistsIsEmptyAndDeletes() throws Exception {
+        Path dir = new Path("oss://bucket/out/run-1");
+        assertThat(fs.exists(dir)).isFalse();
+        assertThat(fs.mkdirs(dir)).isTrue();
+
+        assertThat(fs.exists(dir)).isTrue();
+        assertThat(fs.getFileStatus(dir).isDir()).isTrue();
+        assertThat(fs.listStatus(dir)).isEmpty();
+        assertThat(fs.exists(new Path("oss://bucket/out"))).isTrue();
+        assertThat(fs.listStatus(new Path("oss://bucket/out")))
+                .extracting(s -> s.getPath().toString(), FileStatus::isDir)
+                .containsExactly(Tuple.tuple("oss://bucket/out/run-1", true));
+
+        assertThat(fs.delete(dir, false)).isTrue();
+        assertThat(fs.exists(dir)).isFalse();
+        assertThat(store.objects).isEmpty();
+    }
+
+    @Test
+    void mkdirsOverAFileFails() {
+        store.objects.put("f", new byte[1]);
+        assertThatThrownBy(() -> fs.mkdirs(new Path("oss://bucket/f")))
+                .hasMessageContaining("it is a file");
+    }
+
+    @Test
+    void aPathWithoutSchemeIsAKeyOfThisBucket() throws Exception {
+        store.objects.put("dir/f", "abc".getBytes(StandardCharsets.US_ASCII));
+        Path schemeless = new Path("/dir/f");
+        assertThat(fs.exists(schemeless)).isTrue();
+        assertThat(fs.getFileStatus(schemeless).getLen()).isEqualTo(3);
+        try (FSDataInputStream in = fs.open(schemeless)) {
+            assertThat(in.read()).isEqualTo('a');
+        }
+        assertThat(fs.listStatus(new Path("/dir"))).hasSize(1);
+        try (FSDataOutputStream out =
+                fs.create(new Path("/dir/g"), FileSystem.WriteMode.NO_OVERWRITE)) {
+            out.write(1);
+        }
+        assertThat(store.objects).containsKey("dir/g");
+        assertThat(fs.delete(schemeless, false)).isTrue();
+        assertThat(store.objects).doesNotContainKey("dir/f");
+    }
 }

@@ -36,6 +36,9 @@ public final class FakeObjectStore implements ObjectStore {
     /** Part numbers acknowledged without being stored, every time. */
     public final Set<Integer> dropAlways = ConcurrentHashMap.newKeySet();
 
+    /** Deletes that fail with an IOException before this many succeed again. */
+    public final AtomicInteger failNextDeletes = new AtomicInteger();
+
     /** Flip a bit of the object when completing. */
     public volatile boolean corruptOnComplete;
 
@@ -144,7 +147,10 @@ public final class FakeObjectStore implements ObjectStore {
     }
 
     @Override
-    public void delete(String key) {
+    public void delete(String key) throws IOException {
+        if (failNextDeletes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IOException("injected delete failure of " + key);
+        }
         objects.remove(key);
     }
 

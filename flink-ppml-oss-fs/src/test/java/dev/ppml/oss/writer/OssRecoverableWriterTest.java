@@ -213,4 +213,25 @@ class OssRecoverableWriterTest {
         new Random(n).nextBytes(b);
         return b;
     }
+
+    @Test
+    void cleanupSaysWhetherItDeletedATailAndNeverThrows() throws Exception {
+        RecoverableFsDataOutputStream out = writer.open(TARGET);
+        RecoverableWriter.ResumeRecoverable empty = out.persist();
+        out.write(random(100));
+        RecoverableWriter.ResumeRecoverable withTail = out.persist();
+        RecoverableWriter.ResumeRecoverable failing = out.persist();
+        out.closeForCommit().commit();
+        String tail = ((OssRecoverable) withTail).tailKey();
+        assertThat(store.objects).containsKey(tail);
+
+        assertThat(writer.cleanupRecoverableState(empty)).isFalse();
+        assertThat(writer.cleanupRecoverableState(withTail)).isTrue();
+        assertThat(store.objects).doesNotContainKey(tail);
+        assertThat(writer.cleanupRecoverableState(withTail)).isFalse();
+
+        store.failNextDeletes.set(1);
+        assertThat(writer.cleanupRecoverableState(failing)).isFalse();
+        assertThat(store.objects).containsKey(((OssRecoverable) failing).tailKey());
+    }
 }
