@@ -113,8 +113,17 @@ public final class TdxQuote {
                     String.format(
                             "%d trailing bytes at offset %d: the quote ends with its signature data"
                                     + " (field 'signature_data_len' at offset %d declares %d bytes),"
-                                    + " so its length is %d, but %d bytes were given",
-                            q.length - sigEnd, sigEnd, sigLenAt, sigLen, sigEnd, q.length));
+                                    + " so its length is %d, but %d bytes were given; if the extra"
+                                    + " bytes are padding of a fixed-size buffer, keep the first %d"
+                                    + " (head -c %d)",
+                            q.length - sigEnd,
+                            sigEnd,
+                            sigLenAt,
+                            sigLen,
+                            sigEnd,
+                            q.length,
+                            sigEnd,
+                            sigEnd));
         }
         QuoteReader s = new QuoteReader(q, r.position(), sigEnd);
         signature = s.bytes("signature", 64);
