@@ -3,25 +3,18 @@ package dev.ppml.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ppml.keys.testing.KeyMaterial;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ppml demo} end to end, in-process, with every logger of every library at DEBUG captured:
- * the demo verifies its own result through the key broker's attestation path, and no form of the
- * master key (raw hex, Base64, the keyset's serialized value) appears in the logs, the output or
- * any file but the broker's resource itself.
+ * {@code bin/ppml demo} end to end in a fresh process, with every logger of every library at DEBUG
+ * written to a file: the demo verifies its own result through the key broker's attestation path,
+ * and no form of the master key (raw hex, Base64, the keyset's serialized value) appears in the
+ * logs, the output or any file but the broker's resource itself.
  */
 class DemoITCase {
 
@@ -29,45 +22,35 @@ class DemoITCase {
 
     @Test
     void demoSucceedsAndNoKeyMaterialReachesLogsOrOutput() throws Exception {
-        StringWriter logs = new StringWriter();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        Configuration config = ctx.getConfiguration();
-        WriterAppender appender =
-                WriterAppender.createAppender(
-                        PatternLayout.newBuilder().withPattern("%p %c - %m%n%ex").build(),
-                        null,
-                        logs,
-                        "capture",
-                        false,
-                        true);
-        appender.start();
-        LoggerConfig root = config.getRootLogger();
-        Level before = root.getLevel();
-        root.addAppender(appender, Level.DEBUG, null);
-        root.setLevel(Level.DEBUG);
-        config.getLoggerConfig("dev.ppml").setLevel(Level.DEBUG);
-        ctx.updateLoggers();
-        CliRunner r;
-        try {
-            r =
-                    CliRunner.run(
-                            "demo",
-                            "--rows",
-                            "3000",
-                            "--dir",
-                            dir.resolve("demo").toString(),
-                            "-p",
-                            "2");
-        } finally {
-            root.removeAppender("capture");
-            root.setLevel(before);
-            ctx.updateLoggers();
-            appender.stop();
-        }
+        Path log = dir.resolve("debug.log");
+        Path logConfig = dir.resolve("log4j2-debug.properties");
+        Files.writeString(
+                logConfig,
+                String.join(
+                        "\n",
+                        "rootLogger.level = DEBUG",
+                        "rootLogger.appenderRef.file.ref = file",
+                        "appender.file.type = File",
+                        "appender.file.name = file",
+                        "appender.file.fileName = " + log,
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %p %c - %m%n%ex",
+                        ""));
+        BinPpml r =
+                BinPpml.run(
+                        dir,
+                        Map.of("PPML_LOG_CONFIG", logConfig.toString()),
+                        "demo",
+                        "--rows",
+                        "3000",
+                        "--dir",
+                        dir.resolve("demo").toString(),
+                        "-p",
+                        "2");
+        String captured = Files.readString(log, StandardCharsets.UTF_8);
 
-        assertThat(r.exitCode).as(r.out + r.err).isZero();
+        assertThat(r.exitCode).as(r.toString()).isZero();
         assertThat(r.out).contains("demo OK: every step verified").doesNotContain("FAIL");
-        String captured = logs.toString();
         assertThat(captured.length()).as("DEBUG logs were captured").isGreaterThan(10_000);
         assertThat(captured)
                 .contains("SIMULATED 'sample' TEE evidence")

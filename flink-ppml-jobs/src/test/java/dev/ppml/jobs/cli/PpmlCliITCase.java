@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Argument handling of every command; nothing here starts a cluster. */
-class PpmlCliTest {
+/** Argument handling of every command, each in a fresh {@code bin/ppml} process. */
+class PpmlCliITCase {
 
     @TempDir Path dir;
 
@@ -19,8 +19,9 @@ class PpmlCliTest {
         Path people = dir.resolve("people.csv");
         Files.writeString(people, "name,age,job\nann,30,Developer\n");
         String keyUri = "local:" + dir.resolve("none.keyset.json");
-        CliRunner r =
-                CliRunner.run(
+        BinPpml r =
+                BinPpml.run(
+                        dir,
                         "encrypt",
                         "--key-uri",
                         keyUri,
@@ -36,7 +37,7 @@ class PpmlCliTest {
 
     @Test
     void versionComesFromTheBuild() {
-        CliRunner r = CliRunner.run("--version");
+        BinPpml r = BinPpml.run(dir, "--version");
         assertThat(r.exitCode).isZero();
         assertThat(r.out.trim())
                 .isEqualTo(
@@ -48,7 +49,9 @@ class PpmlCliTest {
     }
 
     @Test
-    void everyCommandHasHelp() {
+    void everyCommandHasHelpAndJobCommandsTakeFlinkOptions() {
+        List<String> jobCommands =
+                List.of("generate", "encrypt", "decrypt", "simple-query", "sql", "demo");
         for (String command :
                 List.of(
                         "generate",
@@ -61,61 +64,54 @@ class PpmlCliTest {
                         "kbs",
                         "bench",
                         "demo")) {
-            CliRunner r = CliRunner.run(command, "--help");
+            BinPpml r = BinPpml.run(dir, command, "--help");
             assertThat(r.exitCode).as(command).isZero();
             assertThat(r.out).as(command).contains("Usage: ppml " + command);
+            if (jobCommands.contains(command)) {
+                assertThat(r.out).as(command).contains("-D=key=value").contains("--parallelism");
+            }
         }
-        assertThat(CliRunner.run("keys", "create", "--help").out)
+        assertThat(BinPpml.run(dir, "keys", "create", "--help").out)
                 .contains("--force")
                 .contains("-D=key=value");
     }
 
     @Test
-    void jobCommandsTakeFlinkOptions() {
-        for (String command :
-                List.of("generate", "encrypt", "decrypt", "simple-query", "sql", "demo")) {
-            assertThat(CliRunner.run(command, "--help").out)
-                    .as(command)
-                    .contains("-D=key=value")
-                    .contains("--parallelism");
-        }
-    }
-
-    @Test
     void benchPrintsEachCandidateAndTheRatio() {
-        CliRunner r = CliRunner.run("bench", "crc64", "--mib", "1", "--rounds", "1");
+        BinPpml r = BinPpml.run(dir, "bench", "crc64", "--mib", "1", "--rounds", "1");
         assertThat(r.exitCode).isZero();
         assertThat(r.out)
                 .containsPattern("ppml Crc64 +[0-9.]+ GB/s")
                 .containsPattern("OSS SDK CRC64 +[0-9.]+ GB/s")
                 .containsPattern("ratio ppml Crc64 / OSS SDK CRC64: [0-9.]+x");
-        assertThat(CliRunner.run("bench", "md5").err).contains("unknown benchmark 'md5'");
+        assertThat(BinPpml.run(dir, "bench", "md5").err).contains("unknown benchmark 'md5'");
     }
 
     @Test
     void unknownCommandPrintsUsageAndExitsTwo() {
-        CliRunner r = CliRunner.run("frobnicate");
+        BinPpml r = BinPpml.run(dir, "frobnicate");
         assertThat(r.exitCode).isEqualTo(2);
         assertThat(r.err).contains("Unmatched argument").contains("Usage: ppml");
+        assertThat(r.out).isEmpty();
     }
 
     @Test
     void noCommandExitsTwoListingCommands() {
-        CliRunner r = CliRunner.run();
+        BinPpml r = BinPpml.run(dir);
         assertThat(r.exitCode).isEqualTo(2);
         assertThat(r.err).contains("missing command").contains("simple-query");
     }
 
     @Test
     void missingRequiredOptionIsNamed() {
-        CliRunner r = CliRunner.run("simple-query", "--input", "x", "--output", "y");
+        BinPpml r = BinPpml.run(dir, "simple-query", "--input", "x", "--output", "y");
         assertThat(r.exitCode).isEqualTo(2);
         assertThat(r.err).contains("Missing required option: '--key-uri=URI'");
     }
 
     @Test
     void badNumberIsRejectedWithUsage() {
-        CliRunner r = CliRunner.run("generate", "--rows", "many", "--out", "x.csv");
+        BinPpml r = BinPpml.run(dir, "generate", "--rows", "many", "--out", "x.csv");
         assertThat(r.exitCode).isEqualTo(2);
         assertThat(r.err).contains("--rows").contains("many");
     }
@@ -123,8 +119,9 @@ class PpmlCliTest {
     @Test
     void generateEndsWithTheExpectedCount() throws Exception {
         Path csv = dir.resolve("people.csv");
-        CliRunner r =
-                CliRunner.run("generate", "--rows", "1000", "--seed", "5", "--out", csv.toString());
+        BinPpml r =
+                BinPpml.run(
+                        dir, "generate", "--rows", "1000", "--seed", "5", "--out", csv.toString());
         assertThat(r.exitCode).isZero();
         String[] lines = r.out.strip().split("\n");
         assertThat(lines[lines.length - 1]).matches("expected simple-query rows: \\d+");
@@ -134,7 +131,7 @@ class PpmlCliTest {
     @Test
     void keysCreateWritesOwnerOnlyAndRefusesToOverwrite() throws Exception {
         String uri = "local:" + dir.resolve("k/master.json");
-        CliRunner first = CliRunner.run("keys", "create", "--key-uri", uri);
+        BinPpml first = BinPpml.run(dir, "keys", "create", "--key-uri", uri);
         assertThat(first.exitCode).isZero();
         assertThat(first.out).contains("created master key " + uri);
         assertThat(
@@ -142,16 +139,17 @@ class PpmlCliTest {
                                 Files.getPosixFilePermissions(dir.resolve("k/master.json"))))
                 .isEqualTo("rw-------");
 
-        CliRunner second = CliRunner.run("keys", "create", "--key-uri", uri);
+        BinPpml second = BinPpml.run(dir, "keys", "create", "--key-uri", uri);
         assertThat(second.exitCode).isEqualTo(1);
         assertThat(second.err).contains("already exists").contains("--force");
 
-        assertThat(CliRunner.run("keys", "create", "--key-uri", uri, "--force").exitCode).isZero();
+        assertThat(BinPpml.run(dir, "keys", "create", "--key-uri", uri, "--force").exitCode)
+                .isZero();
     }
 
     @Test
     void keysCreateRejectsRemoteSchemes() {
-        CliRunner r = CliRunner.run("keys", "create", "--key-uri", "kbs://h:1/a/b/c");
+        BinPpml r = BinPpml.run(dir, "keys", "create", "--key-uri", "kbs://h:1/a/b/c");
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.err).contains("local development keys only");
     }
@@ -160,8 +158,9 @@ class PpmlCliTest {
     void nonEmptyOutputDirectoryIsRefused() throws Exception {
         Path out = Files.createDirectories(dir.resolve("out"));
         Files.writeString(out.resolve("old.ppml"), "x");
-        CliRunner r =
-                CliRunner.run(
+        BinPpml r =
+                BinPpml.run(
+                        dir,
                         "simple-query",
                         "--key-uri",
                         "local:/x",
@@ -177,7 +176,7 @@ class PpmlCliTest {
     void demoRefusesToWipeADirectoryItDidNotMake() throws Exception {
         Path mine = Files.createDirectories(dir.resolve("precious"));
         Files.writeString(mine.resolve("thesis.tex"), "x");
-        CliRunner r = CliRunner.run("demo", "--dir", mine.toString());
+        BinPpml r = BinPpml.run(dir, "demo", "--dir", mine.toString());
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.err).contains("was not made by the demo; choose another directory with --dir");
         assertThat(mine.resolve("thesis.tex")).exists();
