@@ -33,6 +33,14 @@ public final class JobPaths {
         }
     }
 
+    /** Creates {@code dir} (and its parents) unless it exists. */
+    public static void createDirectoryIfAbsent(Path dir) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        if (!fs.exists(dir) && !fs.mkdirs(dir)) {
+            throw new IOException("could not create the output directory " + dir);
+        }
+    }
+
     /** A job's output directory holds files already; the job writes nothing there. */
     public static final class OutputNotEmptyException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;

@@ -24,6 +24,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -175,11 +176,17 @@ public final class SimpleQuery {
     /** Runs the query (bounded, batch execution) on {@code env}. */
     public static Result run(StreamExecutionEnvironment env, Parameters parameters)
             throws Exception {
-        JobPaths.requireEmptyOutput(JobPaths.of(parameters.output()));
+        Path output = JobPaths.of(parameters.output());
+        JobPaths.requireEmptyOutput(output);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        return parameters.api() == Api.SQL
-                ? runSql(env, parameters)
-                : runDataStream(env, parameters);
+        Result result =
+                parameters.api() == Api.SQL
+                        ? runSql(env, parameters)
+                        : runDataStream(env, parameters);
+        // A sink that received no rows writes no file and so no directory: the result the summary
+        // names must exist all the same, as an empty directory.
+        JobPaths.createDirectoryIfAbsent(output);
+        return result;
     }
 
     private static Result runDataStream(StreamExecutionEnvironment env, Parameters p)

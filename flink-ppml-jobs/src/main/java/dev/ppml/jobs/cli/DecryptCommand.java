@@ -5,6 +5,7 @@ import dev.ppml.jobs.JobPaths;
 import dev.ppml.jobs.Progress;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,13 +46,13 @@ public final class DecryptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Progress.reset();
+        // The environment first: it configures the file systems (fs.oss.* from -D) that reading
+        // the input's size needs.
+        StreamExecutionEnvironment env = flink.environment();
         long total = JobPaths.totalSize(JobPaths.of(in));
         long rows;
         try (ProgressBar bar = ProgressBar.start("decrypting", total, Progress::bytes)) {
-            rows =
-                    DecryptJob.run(
-                            flink.environment(),
-                            new DecryptJob.Parameters(keyUri, in, out, !noHeader));
+            rows = DecryptJob.run(env, new DecryptJob.Parameters(keyUri, in, out, !noHeader));
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("decrypted %d rows from %s into %s%n", rows, in, out);
