@@ -59,8 +59,10 @@ public final class OssFileSystemFactory implements FileSystemFactory {
                     "oss:// URI '" + fsUri + "' names no bucket; expected oss://bucket/path");
         }
         if (client == null) {
+            // the writer settings first: a bad one fails every create(), not only the first
+            OssWriterConfig w = newWriterConfig();
             client = newClient();
-            writerConfig = newWriterConfig();
+            writerConfig = w;
         }
         return new OssFileSystem(
                 URI.create("oss://" + bucket + "/"),
@@ -118,10 +120,24 @@ public final class OssFileSystemFactory implements FileSystemFactory {
             }
             dirs.add(dir);
         }
+        long memory = config.get(OssOptions.MAX_BUFFERED_MEMORY).getBytes();
         if (dirs.isEmpty()) {
-            long memory = config.get(OssOptions.MAX_BUFFERED_MEMORY).getBytes();
-            // the part being filled plus those in flight must fit the memory bound
-            concurrency = (int) Math.max(1, Math.min(concurrency, memory / partSize - 1));
+            long partMemory = OssWriterConfig.partMemory((int) partSize);
+            if (memory < partMemory) {
+                throw new IllegalConfigurationException(
+                        String.format(
+                                "'%s' is %d bytes, less than one part of '%s' (%d bytes in"
+                                        + " memory); raise it, lower the part size, or buffer"
+                                        + " parts on disk with '%s'",
+                                OssOptions.MAX_BUFFERED_MEMORY.key(),
+                                memory,
+                                OssOptions.PART_SIZE.key(),
+                                partMemory,
+                                OssOptions.BUFFER_DIRS.key()));
+            }
+            // the part being filled plus those in flight fit the memory bound; the buffer pool
+            // enforces it (a writer waits for memory uploads free)
+            concurrency = (int) Math.max(1, Math.min(concurrency, memory / partMemory - 1));
         }
         int attempts = config.get(OssOptions.PART_ATTEMPTS);
         AtomicInteger threads = new AtomicInteger();
@@ -133,7 +149,7 @@ public final class OssFileSystemFactory implements FileSystemFactory {
                             t.setDaemon(true);
                             return t;
                         });
-        return new OssWriterConfig((int) partSize, dirs, concurrency, attempts, executor);
+        return new OssWriterConfig((int) partSize, dirs, concurrency, attempts, executor, memory);
     }
 
     private static String setting(String key, @Nullable String configured, String env) {

@@ -69,7 +69,9 @@ public final class OssOptions {
                     .defaultValue(MemorySize.parse("64mb"))
                     .withDescription(
                             "Upper bound of memory one open file may hold in part buffers (memory"
-                                    + " buffering only); writers block when it is reached.");
+                                    + " buffering only; at least one part): buffers grow in chunks"
+                                    + " of at most 1 MiB from a pool of this size, and writers"
+                                    + " wait for uploads to free memory when it is reached.");
 
     public static final ConfigOption<Integer> PART_ATTEMPTS =
             ConfigOptions.key("fs.oss.upload.part-attempts")

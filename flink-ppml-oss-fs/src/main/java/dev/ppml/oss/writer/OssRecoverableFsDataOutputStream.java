@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.zip.Checksum;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.RecoverableFsDataOutputStream;
 import org.apache.flink.core.fs.RecoverableWriter;
@@ -34,11 +34,15 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
     private final PartUploader uploader;
     private final List<OssRecoverable.Part> recoveredParts;
 
-    /** CRC64 of the bytes written through this instance; combined with the resumed parts'. */
-    private final Checksum streamCrc;
+    /** The memory of this file's part buffers; null when they are on disk. */
+    @Nullable private final BufferPool pool;
 
-    private final long baseCrc;
-    private final long baseLength;
+    /**
+     * CRC64 of the bytes in parts submitted so far (resumed parts included): each part's CRC is
+     * computed once, as its bytes arrive, and combined here.
+     */
+    private long submittedCrc;
+
     private long position;
     private int nextPart;
     private PartBuffer current;
@@ -109,16 +113,15 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
                 new PartUploader(
                         store, key, uploadId, config.executor, config.concurrency, config.attempts);
         this.position = position;
-        this.baseLength = position;
-        this.baseCrc = crcOfParts;
-        this.streamCrc = new Crc64();
+        this.submittedCrc = crcOfParts;
         this.nextPart = parts.isEmpty() ? 1 : parts.get(parts.size() - 1).number + 1;
-        this.current = config.newBuffer();
+        this.pool = config.newPool();
+        this.current = config.newBuffer(pool);
     }
 
     /** CRC64 of every byte written so far. */
     private long currentCrc() {
-        return Crc64.combine(baseCrc, streamCrc.getValue(), position - baseLength);
+        return Crc64.combine(submittedCrc, current.crc64(), current.size());
     }
 
     @Override
@@ -133,13 +136,13 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         while (len > 0) {
             int room = (int) Math.min(len, config.partSize - current.size());
             current.write(b, off, room);
-            streamCrc.update(b, off, room);
             position += room;
             off += room;
             len -= room;
             if (current.size() == config.partSize) {
+                submittedCrc = Crc64.combine(submittedCrc, current.crc64(), current.size());
                 uploader.submit(nextPart++, current);
-                current = config.newBuffer();
+                current = config.newBuffer(pool);
             }
         }
     }
@@ -204,6 +207,7 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
     @Override
     public Committer closeForCommit() throws IOException {
         checkOpen();
+        long crc = currentCrc();
         if (current.size() > 0 || (recoveredParts.isEmpty() && nextPart == 1)) {
             uploader.submit(nextPart++, current);
         } else {
@@ -212,8 +216,7 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         List<OssRecoverable.Part> parts = allParts();
         closed = true;
         OssRecoverable recoverable =
-                new OssRecoverable(
-                        store.bucket(), key, uploadId, parts, null, 0, 0, position, currentCrc());
+                new OssRecoverable(store.bucket(), key, uploadId, parts, null, 0, 0, position, crc);
         return new OssCommitter(store, recoverable);
     }
 
@@ -229,6 +232,11 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
             closed = true;
             current.close();
         }
+    }
+
+    /** The most memory this file's part buffers held at once; 0 when they are on disk. */
+    long peakBufferedBytes() {
+        return pool == null ? 0 : pool.peakAllocatedBytes();
     }
 
     private void checkOpen() throws IOException {

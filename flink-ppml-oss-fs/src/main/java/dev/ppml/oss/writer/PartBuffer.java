@@ -2,29 +2,30 @@ package dev.ppml.oss.writer;
 
 import dev.ppml.oss.Crc64;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.Checksum;
 import org.apache.flink.annotation.Internal;
 
 /**
  * The bytes of one part before upload, in memory or in a local file. The CRC64 is computed in
- * memory as bytes arrive, before they reach any disk; {@link #verify()} re-reads the buffer and
- * compares, so a bit flipped in a disk buffer is caught before the part is uploaded.
+ * memory as bytes arrive, before they reach any disk, and is the only pass over them for a
+ * checksum; {@link #verify} re-reads a disk buffer and compares, so a bit flipped on disk is caught
+ * before the part is uploaded.
  */
 @Internal
 abstract class PartBuffer implements AutoCloseable {
     private final Checksum crc = new Crc64();
     private long size;
 
-    static PartBuffer inMemory(int capacityHint) {
-        return new Memory(capacityHint);
+    static PartBuffer inMemory(BufferPool pool) {
+        return new Memory(pool);
     }
 
     static PartBuffer onDisk(Path dir) throws IOException {
@@ -46,8 +47,11 @@ abstract class PartBuffer implements AutoCloseable {
         return crc.getValue();
     }
 
-    /** Re-reads the buffer; fails if its bytes no longer match the CRC computed on write. */
-    final void verify(String what) throws IOException {
+    /**
+     * Re-reads a buffer kept outside memory; fails if its bytes no longer match the CRC computed on
+     * write.
+     */
+    void verify(String what) throws IOException {
         Checksum check = new Crc64();
         long n = 0;
         try (InputStream in = open()) {
@@ -84,21 +88,36 @@ abstract class PartBuffer implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Chunks of a {@link BufferPool}, taken one at a time as bytes arrive. */
     private static final class Memory extends PartBuffer {
-        private byte[] bytes;
-        private int length;
+        private final BufferPool pool;
+        private final List<byte[]> chunks = new ArrayList<>();
+        private long length;
 
-        Memory(int capacityHint) {
-            bytes = new byte[Math.max(1024, capacityHint)];
+        Memory(BufferPool pool) {
+            this.pool = pool;
         }
 
         @Override
-        void doWrite(byte[] b, int off, int len) {
-            if (length + len > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
+        void doWrite(byte[] b, int off, int len) throws IOException {
+            int chunkSize = pool.chunkSize();
+            while (len > 0) {
+                int inChunk = (int) (length % chunkSize);
+                if (inChunk == 0 && length / chunkSize == chunks.size()) {
+                    chunks.add(pool.acquire());
+                }
+                int n = Math.min(len, chunkSize - inChunk);
+                System.arraycopy(b, off, chunks.get(chunks.size() - 1), inChunk, n);
+                length += n;
+                off += n;
+                len -= n;
             }
-            System.arraycopy(b, off, bytes, length, len);
-            length += len;
+        }
+
+        @Override
+        void verify(String what) {
+            // The CRC was computed from these very bytes as they were copied in; memory is as
+            // trustworthy as the CRC's own state, so reading it again would find nothing.
         }
 
         @Override
@@ -106,7 +125,7 @@ abstract class PartBuffer implements AutoCloseable {
 
         @Override
         InputStream open() {
-            return new ByteArrayInputStream(bytes, 0, length);
+            return new ChunksInputStream(chunks, pool.chunkSize(), length);
         }
 
         @Override
@@ -116,7 +135,8 @@ abstract class PartBuffer implements AutoCloseable {
 
         @Override
         public void close() {
-            bytes = new byte[0];
+            chunks.forEach(pool::release);
+            chunks.clear();
             length = 0;
         }
     }
