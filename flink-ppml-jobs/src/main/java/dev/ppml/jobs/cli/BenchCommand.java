@@ -1,16 +1,19 @@
 package dev.ppml.jobs.cli;
 
-import com.aliyun.oss.common.utils.CRC64;
-import dev.ppml.oss.Crc64;
+import dev.ppml.connector.keys.MasterKey;
+import dev.ppml.jobs.bench.BenchCase;
+import dev.ppml.jobs.bench.BenchReport;
+import dev.ppml.jobs.bench.BenchRunner;
+import dev.ppml.jobs.bench.BenchSizes;
+import dev.ppml.jobs.bench.Benches;
+import dev.ppml.keys.KeyUri;
+import dev.ppml.keys.local.LocalKeystore;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Random;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-import java.util.zip.CRC32C;
-import java.util.zip.Checksum;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,89 +21,103 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ppml bench}: side-by-side throughput, measured in the same run. */
+/** {@code ppml bench}: a candidate and its baseline, measured alternately in the same run. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Benchmarks, each against its baseline in the same run, printing the ratio.",
-            "crc64: the project's CRC-64/XZ vs the OSS SDK's CRC64 (and the JDK's CRC32C as a"
-                    + " hardware-accelerated ceiling) on one thread."
+            "Benchmarks, each against its baseline in the same run: warm-up, then rounds in which"
+                    + " the two alternate; prints median and spread of each and the ratio.",
+            "crc64         ppml Crc64 vs the OSS SDK's CRC64 (JDK CRC32C as the ceiling); --size"
+                    + " default 64m",
+            "aead          ppml file encryption/decryption vs raw JCE AES-GCM; --size default 256m",
+            "sink-local    csv -> format=ppml vs csv -> format=csv, CPU and rows/s; --rows default"
+                    + " 3000000",
+            "simple-query  SimpleQuery on ppml in and out vs on plain csv; --rows default 5000000"
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin FlinkOptions flink;
 
-    @Parameters(paramLabel = "BENCHMARK", description = "crc64")
-    String benchmark;
+    @Parameters(paramLabel = "CASE", description = "crc64, aead, sink-local or simple-query")
+    String benchCase;
 
     @Option(
-            names = "--mib",
-            paramLabel = "N",
-            description = "Buffer size in MiB (default: ${DEFAULT-VALUE}).")
-    int mib = 64;
+            names = "--size",
+            paramLabel = "SIZE",
+            description = "Data size of the in-memory cases, e.g. 64m or 1g.")
+    String size;
+
+    @Option(names = "--rows", paramLabel = "N", description = "Rows of the job cases.")
+    Long rows;
 
     @Option(
             names = "--rounds",
             paramLabel = "N",
-            description = "Measured rounds per candidate (default: ${DEFAULT-VALUE}).")
-    int rounds = 7;
+            description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+    int rounds = 5;
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            description =
+                    "At least this many warm-up rounds, not measured, and more until the figures"
+                            + " settle; 0: none (default: ${DEFAULT-VALUE}).")
+    int warmup = 1;
+
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description = "Working directory of the job cases (default: a new temporary one).")
+    Path dir;
+
+    @Option(
+            names = "--out",
+            paramLabel = "FILE.json",
+            description = "Also write the figures, ratios, machine and versions as JSON.")
+    Path out;
 
     @Override
-    public Integer call() {
-        if (!"crc64".equals(benchmark)) {
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        int parallelism = flink.parallelism == null ? 2 : flink.parallelism;
+        if (parallelism < 1) {
             throw new IllegalArgumentException(
-                    "unknown benchmark '" + benchmark + "'; expected crc64");
+                    "--parallelism must be at least 1, was " + parallelism);
         }
-        if (mib < 1 || rounds < 1) {
-            throw new IllegalArgumentException("--mib and --rounds must be at least 1");
+        boolean temporary = dir == null;
+        Path work = temporary ? Files.createTempDirectory("ppml-bench-") : dir;
+        Files.createDirectories(work);
+        String keyUri = "local:" + work.resolve("bench.keyset.json").toAbsolutePath();
+        if (Benches.needsKey(benchCase) && !Files.exists(work.resolve("bench.keyset.json"))) {
+            LocalKeystore.create(KeyUri.parse(keyUri), false);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        byte[] data = new byte[mib << 20];
-        new Random(7).nextBytes(data);
-        List<String> names = List.of("ppml Crc64", "OSS SDK CRC64", "JDK CRC32C");
-        List<Supplier<Checksum>> candidates = List.of(Crc64::new, CRC64::new, CRC32C::new);
-        out.printf("crc64 on %d MiB, %d measured rounds after warm-up, one thread%n", mib, rounds);
-        out.flush();
-        double[] median = new double[candidates.size()];
-        long check = 0;
-        // warm up every candidate on the same data before measuring any
-        for (int w = 0; w < 3; w++) {
-            for (Supplier<Checksum> c : candidates) {
-                check += run(c, data);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("parallelism", parallelism);
+        try (Benches.Setup setup =
+                Benches.create(
+                        benchCase,
+                        size == null ? null : BenchSizes.parse(size),
+                        rows,
+                        parallelism,
+                        work,
+                        MasterKey.of(keyUri),
+                        keyUri,
+                        flink.configuration(),
+                        settings)) {
+            BenchCase bench = setup.bench();
+            BenchRunner.Result result = new BenchRunner(warmup, rounds, w).run(bench);
+            if (out != null) {
+                BenchReport.write(
+                        BenchReport.toJson(result, settings, PpmlCli.Version.properties()), out);
+                w.printf("figures written to %s%n", out);
+                w.flush();
+            }
+        } finally {
+            if (temporary) {
+                Benches.deleteRecursively(work);
             }
         }
-        for (int i = 0; i < candidates.size(); i++) {
-            List<Double> gbps = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                long start = System.nanoTime();
-                check += run(candidates.get(i), data);
-                gbps.add(data.length / ((System.nanoTime() - start) / 1e9) / 1e9);
-            }
-            double[] sorted = gbps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            median[i] = sorted[sorted.length / 2];
-            out.printf(
-                    Locale.ROOT,
-                    "  %-14s %6.2f GB/s (median; min %.2f, max %.2f)%n",
-                    names.get(i),
-                    median[i],
-                    sorted[0],
-                    sorted[sorted.length - 1]);
-            out.flush();
-        }
-        out.printf(Locale.ROOT, "ratio ppml Crc64 / OSS SDK CRC64: %.2fx%n", median[0] / median[1]);
-        out.printf(
-                Locale.ROOT,
-                "ratio ppml Crc64 / JDK CRC32C (hardware ceiling): %.2fx%n",
-                median[0] / median[2]);
-        out.printf("(sum of the checksums, so no run can be optimised away: %x)%n", check);
-        out.flush();
         return 0;
-    }
-
-    private static long run(Supplier<Checksum> factory, byte[] data) {
-        Checksum c = factory.get();
-        c.update(data, 0, data.length);
-        return c.getValue();
     }
 }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.util.ExceptionUtils;
@@ -42,8 +43,14 @@ public final class PpmlCli implements Runnable {
 
     /** The versions the build wrote into {@code version.properties}. */
     static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() throws IOException {
+        /** {@code ppml} and {@code flink}: the versions this jar was built with. */
+        static Map<String, String> properties() throws IOException {
+            Properties p = load();
+            return Map.of(
+                    "ppml", p.getProperty("version"), "flink", p.getProperty("flink.version"));
+        }
+
+        private static Properties load() throws IOException {
             Properties p = new Properties();
             try (InputStream in =
                     PpmlCli.class.getResourceAsStream("/dev/ppml/jobs/version.properties")) {
@@ -52,6 +59,12 @@ public final class PpmlCli implements Runnable {
                 }
                 p.load(in);
             }
+            return p;
+        }
+
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = load();
             return new String[] {
                 "flink-ppml "
                         + p.getProperty("version")

@@ -1,0 +1,52 @@
+package dev.ppml.jobs.bench;
+
+import java.net.URI;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+/**
+ * One embedded Flink cluster for a whole bench run, so that every measured job pays the same,
+ * cluster start excluded; jobs reach it through its REST endpoint, as from a client.
+ */
+final class BenchCluster implements AutoCloseable {
+    private final MiniCluster cluster;
+    private final URI rest;
+    private final Configuration config;
+    private final int parallelism;
+
+    BenchCluster(Configuration options, int parallelism) throws Exception {
+        this.parallelism = parallelism;
+        config = new Configuration(options);
+        config.set(RestOptions.BIND_PORT, "0");
+        config.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(config)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(parallelism)
+                                .build());
+        cluster.start();
+        rest = cluster.getRestAddress().get();
+    }
+
+    /** A batch table environment whose jobs run on this cluster. */
+    StreamTableEnvironment tableEnvironment() {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment(
+                        rest.getHost(), rest.getPort(), new Configuration(config));
+        env.setParallelism(parallelism);
+        return StreamTableEnvironment.create(env, EnvironmentSettings.inBatchMode());
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

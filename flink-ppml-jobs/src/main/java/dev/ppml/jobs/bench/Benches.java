@@ -1,0 +1,92 @@
+package dev.ppml.jobs.bench;
+
+import dev.ppml.connector.keys.MasterKey;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.configuration.Configuration;
+
+/** The cases of {@code bin/ppml bench}, by name, with their defaults. */
+public final class Benches {
+    public static final List<String> NAMES = List.of("crc64", "aead", "sink-local", "simple-query");
+
+    private Benches() {}
+
+    /** A case and what it holds open (the embedded cluster of the job cases). */
+    public record Setup(BenchCase bench, @Nullable AutoCloseable resource)
+            implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try {
+                bench.close();
+            } finally {
+                if (resource != null) {
+                    resource.close();
+                }
+            }
+        }
+    }
+
+    /** Whether the case encrypts under a master key. */
+    public static boolean needsKey(String name) {
+        return !"crc64".equals(name);
+    }
+
+    /**
+     * The case {@code name}; {@code size} and {@code rows} null for their defaults. What was used
+     * goes into {@code settings}.
+     */
+    public static Setup create(
+            String name,
+            @Nullable Long size,
+            @Nullable Long rows,
+            int parallelism,
+            Path dir,
+            MasterKey masterKey,
+            String keyUri,
+            Configuration flinkOptions,
+            Map<String, Object> settings)
+            throws Exception {
+        switch (name) {
+            case "crc64" -> {
+                long bytes = size != null ? size : 64L << 20;
+                settings.put("size_bytes", bytes);
+                return new Setup(new Crc64Case(bytes), null);
+            }
+            case "aead" -> {
+                long bytes = size != null ? size : 256L << 20;
+                settings.put("size_bytes", bytes);
+                return new Setup(new AeadCase(bytes, masterKey), null);
+            }
+            case "sink-local", "simple-query" -> {
+                SqlJobCase.Kind kind =
+                        name.equals("sink-local")
+                                ? SqlJobCase.Kind.SINK_LOCAL
+                                : SqlJobCase.Kind.SIMPLE_QUERY;
+                long n =
+                        rows != null
+                                ? rows
+                                : kind == SqlJobCase.Kind.SINK_LOCAL ? 3_000_000 : 5_000_000;
+                if (n < 1) {
+                    throw new IllegalArgumentException("--rows must be at least 1, was " + n);
+                }
+                settings.put("rows", n);
+                BenchCluster cluster = new BenchCluster(flinkOptions, parallelism);
+                return new Setup(
+                        new SqlJobCase(kind, n, parallelism, dir, keyUri, cluster), cluster);
+            }
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown benchmark '"
+                                    + name
+                                    + "'; expected one of "
+                                    + String.join(", ", NAMES));
+        }
+    }
+
+    public static void deleteRecursively(Path path) throws IOException {
+        SqlJobCase.deleteRecursively(path);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.ppml.jobs.bench;
+
+import dev.ppml.jobs.JobPaths;
+import dev.ppml.jobs.PeopleGenerator;
+import dev.ppml.jobs.SimpleQuery;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * Whole-job cases on the people data of SimpleQuery, as SQL on one embedded cluster: the candidate
+ * and the baseline are the same statement on tables that differ only in their format ({@code ppml}
+ * or Flink's {@code csv}). Measured per run: wall time, CPU time of the whole process and rows per
+ * second.
+ */
+final class SqlJobCase implements BenchCase {
+
+    /** Which work the case measures. */
+    enum Kind {
+        /** Plain CSV in, encrypted (or plain) out. */
+        SINK_LOCAL("sink-local"),
+        /** SimpleQuery's filter, encrypted in and out (or plain in and out). */
+        SIMPLE_QUERY("simple-query");
+
+        final String name;
+
+        Kind(String name) {
+            this.name = name;
+        }
+    }
+
+    private final Kind kind;
+    private final long rows;
+    private final int parallelism;
+    private final Path dir;
+    private final String keyUri;
+    private final BenchCluster cluster;
+
+    SqlJobCase(
+            Kind kind, long rows, int parallelism, Path dir, String keyUri, BenchCluster cluster) {
+        this.kind = kind;
+        this.rows = rows;
+        this.parallelism = parallelism;
+        this.dir = dir;
+        this.keyUri = keyUri;
+        this.cluster = cluster;
+    }
+
+    @Override
+    public String name() {
+        return kind.name;
+    }
+
+    @Override
+    public String title() {
+        String what =
+                kind == Kind.SINK_LOCAL
+                        ? "csv -> format=ppml vs csv -> format=csv"
+                        : "SimpleQuery's filter on format=ppml vs on format=csv (in and out)";
+        return String.format(
+                Locale.ROOT, "%s, %,d people rows, parallelism %d", what, rows, parallelism);
+    }
+
+    @Override
+    public List<Variant> variants() {
+        return List.of(
+                new Variant("ppml", () -> run(true)), new Variant("plain csv", () -> run(false)));
+    }
+
+    @Override
+    public List<Goal> goals() {
+        return kind == Kind.SINK_LOCAL
+                ? List.of(Goal.atMost("cpu s", 1.05))
+                : List.of(Goal.atMost("wall s", 1.10), Goal.atMost("cpu s", 1.10));
+    }
+
+    @Override
+    public void setUp(PrintWriter log) throws Exception {
+        Path people = dir.resolve("people-plain/people.csv");
+        Files.createDirectories(people.getParent());
+        log.printf(Locale.ROOT, "generating %,d people rows into %s%n", rows, people);
+        log.flush();
+        Path withHeader = dir.resolve("people-with-header.csv");
+        PeopleGenerator.generate(rows, 42, withHeader, SimpleQuery::matches, n -> {});
+        // Flink's csv format has no header option: both sides read headerless data
+        try (Stream<String> lines = Files.lines(withHeader, StandardCharsets.UTF_8)) {
+            Files.write(people, (Iterable<String>) lines.skip(1)::iterator);
+        }
+        Files.delete(withHeader);
+        if (kind == Kind.SIMPLE_QUERY) {
+            log.println("encrypting them into people-ppml (not measured)");
+            log.flush();
+            StreamTableEnvironment t = cluster.tableEnvironment();
+            t.executeSql(table("plain_in", "people-plain", false));
+            t.executeSql(table("ppml_in", "people-ppml", true));
+            t.executeSql("INSERT INTO ppml_in SELECT * FROM plain_in").await();
+        }
+    }
+
+    private Metrics run(boolean ppml) throws Exception {
+        String out = ppml ? "out-ppml" : "out-csv";
+        deleteRecursively(dir.resolve(out));
+        StreamTableEnvironment t = cluster.tableEnvironment();
+        String in;
+        String select;
+        if (kind == Kind.SINK_LOCAL) {
+            in = "people-plain";
+            t.executeSql(table("src", in, false));
+            select = "SELECT * FROM src";
+        } else {
+            in = ppml ? "people-ppml" : "people-plain";
+            t.executeSql(table("src", in, ppml));
+            select = "SELECT * FROM src WHERE " + SimpleQuery.SQL_CONDITION;
+        }
+        t.executeSql(table("dst", out, ppml));
+        long cpu = ProcessCpu.nanos();
+        long start = System.nanoTime();
+        TableResult insert = t.executeSql("INSERT INTO dst " + select);
+        insert.await();
+        double wall = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (ProcessCpu.nanos() - cpu) / 1e9;
+        long written;
+        try (CloseableIterator<org.apache.flink.types.Row> r = insert.collect()) {
+            written = ((Number) r.next().getField(0)).longValue();
+        }
+        // -1 where the sink does not report it
+        if (kind == Kind.SINK_LOCAL && written >= 0 && written != rows) {
+            throw new IllegalStateException(
+                    "the job wrote " + written + " rows of " + rows + ": the bench is broken");
+        }
+        Blackhole.consume(written);
+        return new Metrics()
+                .lower("wall s", wall)
+                .lower("cpu s", cpuSeconds)
+                .higher("rows/s", rows / wall);
+    }
+
+    private String table(String name, String location, boolean ppml) {
+        String format =
+                ppml
+                        ? String.format(
+                                "'format' = 'ppml', 'ppml.format' = 'csv', 'ppml.header' ="
+                                        + " 'false', 'ppml.key-uri' = '%s'",
+                                keyUri)
+                        : "'format' = 'csv'";
+        return String.format(
+                "CREATE TEMPORARY TABLE %s (name STRING, age INT, job STRING) WITH ("
+                        + " 'connector' = 'filesystem', 'path' = '%s', %s)",
+                name, JobPaths.of(dir.resolve(location).toString()), format);
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
