@@ -24,5 +24,10 @@ public interface RecordEncoder<T> extends Serializable {
 
         /** Pushes buffered plaintext to the encrypting stream (the file is not finished). */
         void flush() throws IOException;
+
+        /** Writes what ends the file's plaintext, then flushes; nothing is written after it. */
+        default void finish() throws IOException {
+            flush();
+        }
     }
 }

@@ -51,7 +51,7 @@ public final class EncryptingBulkWriterFactory<T> implements BulkWriter.Factory<
 
             @Override
             public void finish() throws IOException {
-                records.flush();
+                records.finish();
                 plaintext.close(); // writes the last segment; leaves `out` open as required
                 out.flush();
             }

@@ -8,6 +8,7 @@ import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
 import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
 
 import dev.ppml.connector.format.RecordDecoders;
+import dev.ppml.connector.format.RecordEncoder;
 import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.format.StreamingParameters;
 import dev.ppml.connector.keys.KeyServiceConfigOptions;
@@ -133,22 +134,36 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
         settings.validateInnerOptions(innerFactory);
         EncodingFormat<SerializationSchema<RowData>> inner =
                 innerFactory.createEncodingFormat(context, settings.innerOptions());
+        // Flink's csv file writer writes the very lines of its serialization schema, but through
+        // one generator per file instead of a generator and a byte array per record.
+        EncodingFormat<BulkWriter.Factory<RowData>> innerFileWriter =
+                "csv".equals(settings.innerFormat)
+                        ? settings.discoverInner(context, BulkWriterFormatFactory.class)
+                                .createEncodingFormat(context, settings.innerOptions())
+                        : null;
         return new EncodingFormat<>() {
             @Override
             public BulkWriter.Factory<RowData> createRuntimeEncoder(
                     DynamicTableSink.Context sinkContext, DataType physicalDataType) {
-                SerializationSchema<RowData> schema =
-                        inner.createRuntimeEncoder(sinkContext, physicalDataType);
                 String headerLine =
                         settings.header
                                 ? String.join(
                                         settings.csvDelimiter(),
                                         DataType.getFieldNames(physicalDataType))
                                 : null;
+                RecordEncoder<RowData> encoder =
+                        innerFileWriter != null
+                                ? RecordEncoders.fromBulkWriter(
+                                        innerFileWriter.createRuntimeEncoder(
+                                                sinkContext, physicalDataType),
+                                        headerLine,
+                                        settings.innerFormat)
+                                : RecordEncoders.lines(
+                                        inner.createRuntimeEncoder(sinkContext, physicalDataType),
+                                        headerLine,
+                                        settings.innerFormat);
                 return new EncryptingBulkWriterFactory<>(
-                        settings.masterKey,
-                        settings.streaming,
-                        RecordEncoders.lines(schema, headerLine, settings.innerFormat));
+                        settings.masterKey, settings.streaming, encoder);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package dev.ppml.jobs.bench;
 
 import java.net.URI;
+import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -24,6 +25,8 @@ final class BenchCluster implements AutoCloseable {
         this.parallelism = parallelism;
         config = new Configuration(options);
         config.set(RestOptions.BIND_PORT, "0");
+        // -p means every operator: batch jobs would otherwise size themselves from the input
+        config.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
         config.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         cluster =
                 new MiniCluster(
