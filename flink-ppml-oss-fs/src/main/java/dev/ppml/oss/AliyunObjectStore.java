@@ -10,6 +10,7 @@ import com.aliyun.oss.model.GetObjectRequest;
 import com.aliyun.oss.model.InitiateMultipartUploadRequest;
 import com.aliyun.oss.model.ListObjectsRequest;
 import com.aliyun.oss.model.ListPartsRequest;
+import com.aliyun.oss.model.OSSObject;
 import com.aliyun.oss.model.OSSObjectSummary;
 import com.aliyun.oss.model.ObjectListing;
 import com.aliyun.oss.model.ObjectMetadata;
@@ -20,6 +21,7 @@ import com.aliyun.oss.model.PutObjectResult;
 import com.aliyun.oss.model.UploadPartRequest;
 import com.aliyun.oss.model.UploadPartResult;
 import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -167,10 +169,65 @@ final class AliyunObjectStore implements ObjectStore {
         }
         GetObjectRequest request = new GetObjectRequest(bucket, key);
         request.setRange(start, end - 1);
+        OSSObject object;
         try {
-            return client.getObject(request).getObjectContent();
+            object = client.getObject(request);
         } catch (OSSException | ClientException e) {
             throw failure("get", key, e);
+        }
+        return new RangeStream(object, end - start);
+    }
+
+    /**
+     * An object's content that, closed with much of its range unread, aborts the connection instead
+     * of letting the HTTP client download the rest to reuse it (a header read or a seek would
+     * otherwise fetch the whole remaining object).
+     */
+    private static final class RangeStream extends FilterInputStream {
+        /** Up to this many unread bytes are drained on close, keeping the connection. */
+        static final long DRAIN_LIMIT = 64 * 1024;
+
+        private final OSSObject object;
+        private long remaining;
+
+        RangeStream(OSSObject object, long length) {
+            super(object.getObjectContent());
+            this.object = object;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            remaining -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (remaining > DRAIN_LIMIT) {
+                object.forcedClose();
+            } else {
+                object.close();
+            }
         }
     }
 

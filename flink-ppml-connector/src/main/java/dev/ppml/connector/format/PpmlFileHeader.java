@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -25,9 +27,11 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>The JSON holds the master key URI, the per-file data keyset encrypted with the master key's
  * AEAD (Tink encrypted keyset, associated data = the file id), the streaming AEAD preset, a random
- * 16-byte file id, the inner format name (informational) and the creation time. The exact bytes of
- * the whole prefix are the associated data of the body's streaming AEAD, so editing any header byte
- * makes the body fail authentication.
+ * 16-byte file id, the inner format name (informational), the creation time and, when the writer
+ * was given one, the id of the table the file belongs to ({@code tableId}; absent in files written
+ * without one and by earlier releases, which readers of this release still accept). The exact bytes
+ * of the whole prefix are the associated data of the body's streaming AEAD, so editing any header
+ * byte, the table id included, makes the body fail authentication.
  */
 @Internal
 public final class PpmlFileHeader {
@@ -46,6 +50,7 @@ public final class PpmlFileHeader {
     private final byte[] fileId;
     private final String innerFormat;
     private final Instant createdAt;
+    @Nullable private final String tableId;
 
     PpmlFileHeader(
             String keyUri,
@@ -53,13 +58,15 @@ public final class PpmlFileHeader {
             StreamingParameters streaming,
             byte[] fileId,
             String innerFormat,
-            Instant createdAt) {
+            Instant createdAt,
+            @Nullable String tableId) {
         this.keyUri = keyUri;
         this.encryptedDataKey = encryptedDataKey.clone();
         this.streaming = streaming;
         this.fileId = fileId.clone();
         this.innerFormat = innerFormat;
         this.createdAt = createdAt;
+        this.tableId = tableId;
     }
 
     public String keyUri() {
@@ -86,6 +93,16 @@ public final class PpmlFileHeader {
         return createdAt;
     }
 
+    /** The table the writer bound this file to, or empty if it was written without one. */
+    public Optional<String> tableId() {
+        return Optional.ofNullable(tableId);
+    }
+
+    /** The file id as 32 lowercase hex digits, as the header stores it. */
+    public String fileIdHex() {
+        return HexFormat.of().formatHex(fileId);
+    }
+
     /** The full prefix (magic, version, length, JSON): written before the body and its AAD. */
     byte[] toBytes() {
         ObjectNode node = JSON.createObjectNode();
@@ -95,6 +112,9 @@ public final class PpmlFileHeader {
         node.put("fileId", HexFormat.of().formatHex(fileId));
         node.put("innerFormat", innerFormat);
         node.put("createdAt", createdAt.toString());
+        if (tableId != null) {
+            node.put("tableId", tableId);
+        }
         byte[] json = node.toString().getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 9);
         out.writeBytes(MAGIC);
@@ -170,7 +190,8 @@ public final class PpmlFileHeader {
                             StreamingParameters.fromName(text(node, "streaming")),
                             HexFormat.of().parseHex(text(node, "fileId")),
                             text(node, "innerFormat"),
-                            Instant.parse(text(node, "createdAt")));
+                            Instant.parse(text(node, "createdAt")),
+                            optionalText(node, "tableId"));
         } catch (IOException | RuntimeException e) {
             throw new PpmlFormatException(
                     String.format(
@@ -190,6 +211,18 @@ public final class PpmlFileHeader {
         return value.asText();
     }
 
+    @Nullable
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException("field '" + field + "' is not a string");
+        }
+        return value.asText();
+    }
+
     @Override
     public String toString() {
         return "PpmlFileHeader{keyUri="
@@ -202,6 +235,7 @@ public final class PpmlFileHeader {
                 + innerFormat
                 + ", createdAt="
                 + createdAt
+                + (tableId == null ? "" : ", tableId=" + tableId)
                 + "}";
     }
 }

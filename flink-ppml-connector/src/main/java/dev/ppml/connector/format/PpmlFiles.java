@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -49,6 +50,21 @@ public final class PpmlFiles {
             StreamingParameters streaming,
             String innerFormat)
             throws IOException {
+        return encrypt(out, masterKey, streaming, innerFormat, null);
+    }
+
+    /**
+     * Like {@link #encrypt(OutputStream, MasterKey, StreamingParameters, String)}, binding the file
+     * to the table {@code tableId} (null: no table): the id is part of the authenticated header,
+     * and readers configured with a table id refuse files of any other table.
+     */
+    public static OutputStream encrypt(
+            OutputStream out,
+            MasterKey masterKey,
+            StreamingParameters streaming,
+            String innerFormat,
+            @Nullable String tableId)
+            throws IOException {
         Aead master = masterKey.unlock();
         KeyServices.registerTink();
         byte[] fileId = new byte[16];
@@ -75,7 +91,8 @@ public final class PpmlFiles {
                         streaming,
                         fileId,
                         innerFormat,
-                        Instant.now());
+                        Instant.now(),
+                        tableId);
         byte[] prefix = header.toBytes();
         out.write(prefix);
         try {
@@ -93,7 +110,54 @@ public final class PpmlFiles {
      */
     public static InputStream decrypt(InputStream in, MasterKey masterKey, String fileName)
             throws IOException {
-        PpmlFileHeader.Parsed parsed = PpmlFileHeader.read(in, fileName);
+        return open(in, masterKey, fileName).plaintext();
+    }
+
+    /**
+     * Like {@link #decrypt}, also returning the file's header, so that a reader can check what the
+     * header says (table, file id) before it reads the body. The header is authenticated together
+     * with the body's first segment: a header that was edited fails that segment.
+     */
+    public static Decrypted open(InputStream in, MasterKey masterKey, String fileName)
+            throws IOException {
+        PpmlFileHeader.Parsed parsed;
+        try {
+            parsed = PpmlFileHeader.read(in, fileName);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        try {
+            return new Decrypted(parsed.header, body(in, parsed, masterKey, fileName));
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** A ppml file opened for reading: its header and its authenticated plaintext. */
+    public static final class Decrypted {
+        private final PpmlFileHeader header;
+        private final InputStream plaintext;
+
+        private Decrypted(PpmlFileHeader header, InputStream plaintext) {
+            this.header = header;
+            this.plaintext = plaintext;
+        }
+
+        public PpmlFileHeader header() {
+            return header;
+        }
+
+        /** The plaintext; closing it closes the file stream. */
+        public InputStream plaintext() {
+            return plaintext;
+        }
+    }
+
+    private static InputStream body(
+            InputStream in, PpmlFileHeader.Parsed parsed, MasterKey masterKey, String fileName)
+            throws IOException {
         PpmlFileHeader header = parsed.header;
         if (!header.keyUri().equals(masterKey.keyUri().toString())) {
             throw new PpmlFormatException(

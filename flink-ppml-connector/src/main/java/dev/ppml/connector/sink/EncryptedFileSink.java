@@ -1,5 +1,6 @@
 package dev.ppml.connector.sink;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 import static org.apache.flink.util.Preconditions.checkState;
 
@@ -9,6 +10,7 @@ import dev.ppml.connector.format.StreamingParameters;
 import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServiceOptions;
 import java.time.Duration;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.Encoder;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -79,6 +81,7 @@ public final class EncryptedFileSink {
                         .withPartSuffix(DEFAULT_PART_SUFFIX)
                         .build();
         private Duration bucketCheckInterval = Duration.ofMinutes(1);
+        @Nullable private String tableId;
 
         private Builder(Path basePath, RecordEncoder<T> encoder) {
             this.basePath = checkNotNull(basePath, "base path must be set");
@@ -115,6 +118,18 @@ public final class EncryptedFileSink {
             return this;
         }
 
+        /**
+         * Binds every file to the table {@code tableId}: the id goes into each file's authenticated
+         * header, and a reader given the same id ({@code EncryptedFileSource.Builder#withTableId},
+         * SQL {@code 'ppml.table-id'}) refuses files of any other table. Default: files are not
+         * bound to a table.
+         */
+        public Builder<T> withTableId(String tableId) {
+            checkArgument(tableId != null && !tableId.isBlank(), "the table id must not be blank");
+            this.tableId = tableId;
+            return this;
+        }
+
         public Builder<T> withBucketCheckInterval(Duration interval) {
             this.bucketCheckInterval = checkNotNull(interval);
             return this;
@@ -128,7 +143,8 @@ public final class EncryptedFileSink {
             MasterKey masterKey = MasterKey.of(keyUri, keyServiceOptions);
             return FileSink.forBulkFormat(
                             basePath,
-                            new EncryptingBulkWriterFactory<>(masterKey, streaming, encoder))
+                            new EncryptingBulkWriterFactory<>(
+                                    masterKey, streaming, encoder, tableId))
                     .withBucketAssigner(bucketAssigner)
                     .withRollingPolicy(OnCheckpointRollingPolicy.build())
                     .withOutputFileConfig(outputFileConfig)

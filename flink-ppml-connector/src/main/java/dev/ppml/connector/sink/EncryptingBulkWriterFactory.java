@@ -8,6 +8,7 @@ import dev.ppml.connector.format.StreamingParameters;
 import dev.ppml.connector.keys.MasterKey;
 import java.io.IOException;
 import java.io.OutputStream;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -24,17 +25,31 @@ public final class EncryptingBulkWriterFactory<T> implements BulkWriter.Factory<
     private final MasterKey masterKey;
     private final StreamingParameters streaming;
     private final RecordEncoder<T> encoder;
+    @Nullable private final String tableId;
 
     public EncryptingBulkWriterFactory(
             MasterKey masterKey, StreamingParameters streaming, RecordEncoder<T> encoder) {
+        this(masterKey, streaming, encoder, null);
+    }
+
+    /**
+     * @param tableId written into every file's authenticated header; null for none
+     */
+    public EncryptingBulkWriterFactory(
+            MasterKey masterKey,
+            StreamingParameters streaming,
+            RecordEncoder<T> encoder,
+            @Nullable String tableId) {
         this.masterKey = checkNotNull(masterKey);
         this.streaming = checkNotNull(streaming);
         this.encoder = checkNotNull(encoder);
+        this.tableId = tableId;
     }
 
     @Override
     public BulkWriter<T> create(FSDataOutputStream out) throws IOException {
-        OutputStream plaintext = PpmlFiles.encrypt(out, masterKey, streaming, encoder.formatName());
+        OutputStream plaintext =
+                PpmlFiles.encrypt(out, masterKey, streaming, encoder.formatName(), tableId);
         RecordEncoder.RecordWriter<T> records = encoder.open(plaintext);
         return new BulkWriter<>() {
             @Override

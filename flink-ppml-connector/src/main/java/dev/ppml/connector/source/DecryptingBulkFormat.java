@@ -2,15 +2,23 @@ package dev.ppml.connector.source;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.ppml.connector.format.PpmlFileHeader;
 import dev.ppml.connector.format.PpmlFiles;
+import dev.ppml.connector.format.PpmlFormatException;
 import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.keys.MasterKey;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.ArrayResultIterator;
@@ -26,11 +34,19 @@ import org.slf4j.LoggerFactory;
  * splittable), the master key unlocked lazily on the TaskManager, records decoded by the inner
  * {@link RecordDecoder}.
  *
- * <p>With {@code verifyBeforeRead} (the default) every segment of a file is authenticated in a
- * first pass before the first record is emitted, so no record of a damaged file ever reaches
- * downstream operators; this costs a second read and decryption of the file. Without it, each
- * segment is still authenticated before its records are emitted, but records of earlier segments of
- * a later-damaged file may have been emitted when the failure is detected.
+ * <p>With {@code verifyBeforeRead} (the default) a file is read from storage once, every segment
+ * authenticated, into an {@link AuthenticatedSpool} (memory, or a local file sealed under a key
+ * that exists only in this reader); records are decoded from the spool only after the whole file
+ * authenticated. So no record of a damaged file reaches downstream operators, and the records
+ * decoded are exactly the bytes that were authenticated, whatever the storage serves to any other
+ * read. Without it, the file is decoded as it streams: each segment is still authenticated before
+ * its records are emitted, but records of earlier segments of a later-damaged file may have been
+ * emitted when the failure is detected.
+ *
+ * <p>Table binding: with a table id, a file whose authenticated header names another table, or
+ * none, is refused. A file id already read from another path by this reader is refused too (a
+ * copied or duplicated file); {@link EncryptedFileSource} also checks file ids across the whole
+ * read before any split is assigned.
  *
  * <p>Checkpointed position: the number of records emitted from the file; on restore the file is
  * read again from its start and that many records are skipped.
@@ -45,17 +61,34 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
     private final MasterKey masterKey;
     private final RecordDecoder<T> decoder;
     private final boolean verifyBeforeRead;
+    @Nullable private final String tableId;
+
+    /** File id (hex) to the path it was first read from, by this reader instance. */
+    private transient Map<String, String> filesRead;
 
     public DecryptingBulkFormat(
             MasterKey masterKey, RecordDecoder<T> decoder, boolean verifyBeforeRead) {
+        this(masterKey, decoder, verifyBeforeRead, null);
+    }
+
+    /**
+     * @param tableId the table every file must be bound to, or null to accept files of any (or no)
+     *     table
+     */
+    public DecryptingBulkFormat(
+            MasterKey masterKey,
+            RecordDecoder<T> decoder,
+            boolean verifyBeforeRead,
+            @Nullable String tableId) {
         this.masterKey = checkNotNull(masterKey);
         this.decoder = checkNotNull(decoder);
         this.verifyBeforeRead = verifyBeforeRead;
+        this.tableId = tableId;
     }
 
     @Override
     public Reader<T> createReader(Configuration config, FileSourceSplit split) throws IOException {
-        return open(split, 0);
+        return open(config, split, 0);
     }
 
     @Override
@@ -64,38 +97,105 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
                 split.getReaderPosition()
                         .map(CheckpointedPosition::getRecordsAfterOffset)
                         .orElse(0L);
-        return open(split, skip);
+        return open(config, split, skip);
     }
 
-    private Reader<T> open(FileSourceSplit split, long skip) throws IOException {
+    private Reader<T> open(Configuration config, FileSourceSplit split, long skip)
+            throws IOException {
         Path path = split.path();
         String name = path.toString();
         FileSystem fs = path.getFileSystem();
-        if (verifyBeforeRead) {
-            try (InputStream in = fs.open(path)) {
-                long plaintextBytes = PpmlFiles.verify(in, masterKey, name);
-                LOG.debug("Authenticated {} ({} plaintext bytes)", name, plaintextBytes);
-            }
-        }
-        InputStream plaintext = PpmlFiles.decrypt(fs.open(path), masterKey, name);
+        PpmlFiles.Decrypted file = PpmlFiles.open(fs.open(path), masterKey, name);
+        InputStream plaintext = file.plaintext();
+        AuthenticatedSpool spool = null;
         RecordDecoder.RecordReader<T> records;
         try {
+            checkBinding(file.header(), name);
+            if (verifyBeforeRead) {
+                spool = AuthenticatedSpool.fill(plaintext, tmpDir(config), name);
+                LOG.debug(
+                        "Authenticated {} ({} plaintext bytes, {})",
+                        name,
+                        spool.length(),
+                        spool.spilled() ? "spooled to local disk, sealed" : "held in memory");
+                plaintext = spool.open();
+            }
             records = decoder.open(plaintext, name);
         } catch (IOException | RuntimeException e) {
-            plaintext.close();
+            closeQuietly(plaintext, e);
+            if (spool != null) {
+                closeQuietly(spool, e);
+            }
             throw e;
         }
-        for (long i = 0; i < skip; i++) {
-            if (records.read() == null) {
-                records.close();
-                throw new IOException(
-                        String.format(
-                                "file %s has fewer records (%d) than the checkpoint says were"
-                                        + " already emitted (%d): it changed since it was read",
-                                name, i, skip));
+        DecryptingReader<T> reader = new DecryptingReader<>(records, spool, skip);
+        try {
+            for (long i = 0; i < skip; i++) {
+                if (records.read() == null) {
+                    throw new IOException(
+                            String.format(
+                                    "file %s has fewer records (%d) than the checkpoint says were"
+                                            + " already emitted (%d): it changed since it was read",
+                                    name, i, skip));
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(reader, e);
+            throw e;
         }
-        return new DecryptingReader<>(records, skip);
+        return reader;
+    }
+
+    private void checkBinding(PpmlFileHeader header, String name) throws PpmlFormatException {
+        if (tableId != null && !tableId.equals(header.tableId().orElse(null))) {
+            throw wrongTable(name, header, tableId);
+        }
+        if (filesRead == null) {
+            filesRead = new ConcurrentHashMap<>();
+        }
+        String first = filesRead.putIfAbsent(header.fileIdHex(), name);
+        if (first != null && !first.equals(name)) {
+            throw duplicateFileId(header.fileIdHex(), first, name);
+        }
+    }
+
+    static PpmlFormatException wrongTable(String name, PpmlFileHeader header, String tableId) {
+        return new PpmlFormatException(
+                String.format(
+                        "file %s belongs to %s, but this read expects files of table '%s': it was"
+                                + " copied or moved here from another table. Remove it, or read it"
+                                + " with that table's id.",
+                        name,
+                        header.tableId()
+                                .map(id -> "table '" + id + "'")
+                                .orElse("no table (it was written without a table id)"),
+                        tableId));
+    }
+
+    static PpmlFormatException duplicateFileId(String fileId, String first, String second) {
+        return new PpmlFormatException(
+                String.format(
+                        "files %s and %s have the same file id %s: one is a copy of the other."
+                                + " Every ppml file gets a fresh id when it is written, so a table"
+                                + " never holds two; remove the copy.",
+                        first, second, fileId));
+    }
+
+    private static java.nio.file.Path tmpDir(Configuration config) {
+        String[] dirs = ConfigurationUtils.parseTempDirectories(config);
+        String dir =
+                dirs.length == 0
+                        ? System.getProperty("java.io.tmpdir")
+                        : dirs[ThreadLocalRandom.current().nextInt(dirs.length)];
+        return Paths.get(dir);
+    }
+
+    private static void closeQuietly(Closeable closeable, Exception failure) {
+        try {
+            closeable.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     @Override
@@ -110,10 +210,15 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
 
     private static final class DecryptingReader<T> implements Reader<T> {
         private final RecordDecoder.RecordReader<T> records;
+        @Nullable private final AuthenticatedSpool spool;
         private long emitted;
 
-        DecryptingReader(RecordDecoder.RecordReader<T> records, long emitted) {
+        DecryptingReader(
+                RecordDecoder.RecordReader<T> records,
+                @Nullable AuthenticatedSpool spool,
+                long emitted) {
             this.records = records;
+            this.spool = spool;
             this.emitted = emitted;
         }
 
@@ -138,7 +243,13 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
 
         @Override
         public void close() throws IOException {
-            records.close();
+            try {
+                records.close();
+            } finally {
+                if (spool != null) {
+                    spool.close();
+                }
+            }
         }
     }
 }

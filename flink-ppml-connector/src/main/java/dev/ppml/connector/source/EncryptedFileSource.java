@@ -33,7 +33,9 @@ import org.apache.flink.core.fs.Path;
  *
  * <p>Any failed authentication fails the read with an error naming the file; by default a file is
  * authenticated completely before its first record is emitted (see {@link
- * Builder#verifyBeforeRead(boolean)}).
+ * Builder#verifyBeforeRead(boolean)}). Before any split is assigned, the JobManager reads each
+ * file's header (no key involved) and fails the read if two files share a file id (one is a copy)
+ * or, with {@link Builder#withTableId}, a file belongs to another table.
  */
 @PublicEvolving
 public final class EncryptedFileSource {
@@ -63,6 +65,7 @@ public final class EncryptedFileSource {
         private KeyServiceOptions keyServiceOptions = KeyServiceOptions.empty();
         private boolean verifyBeforeRead = true;
         @Nullable private Duration monitorInterval;
+        @Nullable private String tableId;
 
         private Builder(RecordDecoder<T> decoder, Path[] paths) {
             this.decoder = checkNotNull(decoder, "record decoder must be set");
@@ -91,6 +94,18 @@ public final class EncryptedFileSource {
             return this;
         }
 
+        /**
+         * Reads only files bound to the table {@code tableId} (see {@code
+         * EncryptedFileSink.Builder#withTableId}): a file whose authenticated header names another
+         * table, or none, fails the read naming the file and both ids. Default: files of any table
+         * are read.
+         */
+        public Builder<T> withTableId(String tableId) {
+            checkArgument(tableId != null && !tableId.isBlank(), "the table id must not be blank");
+            this.tableId = tableId;
+            return this;
+        }
+
         /** Keeps watching the paths for new files (streaming); default: read once (bounded). */
         public Builder<T> monitorContinuously(Duration interval) {
             this.monitorInterval = checkNotNull(interval);
@@ -104,8 +119,13 @@ public final class EncryptedFileSource {
                             + " withKeyUri(...)");
             DecryptingBulkFormat<T> format =
                     new DecryptingBulkFormat<>(
-                            MasterKey.of(keyUri, keyServiceOptions), decoder, verifyBeforeRead);
-            FileSource.FileSourceBuilder<T> builder = FileSource.forBulkFileFormat(format, paths);
+                            MasterKey.of(keyUri, keyServiceOptions),
+                            decoder,
+                            verifyBeforeRead,
+                            tableId);
+            FileSource.FileSourceBuilder<T> builder =
+                    FileSource.forBulkFileFormat(format, paths)
+                            .setFileEnumerator(DistinctFilesEnumerator.provider(tableId));
             if (monitorInterval != null) {
                 builder.monitorContinuously(monitorInterval);
             }

@@ -5,6 +5,7 @@ import static dev.ppml.connector.table.PpmlFormatOptions.FORMAT;
 import static dev.ppml.connector.table.PpmlFormatOptions.HEADER;
 import static dev.ppml.connector.table.PpmlFormatOptions.KEY_URI;
 import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
+import static dev.ppml.connector.table.PpmlFormatOptions.TABLE_ID;
 import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
 
 import dev.ppml.connector.format.RecordDecoders;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -93,7 +95,7 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options = new HashSet<>(KeyServiceConfigOptions.ALL);
-        options.addAll(Set.of(STREAMING_PARAMETERS, HEADER, VERIFY_BEFORE_READ));
+        options.addAll(Set.of(STREAMING_PARAMETERS, HEADER, VERIFY_BEFORE_READ, TABLE_ID));
         return options;
     }
 
@@ -115,7 +117,8 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 return new DecryptingBulkFormat<>(
                         settings.masterKey,
                         RecordDecoders.lines(schema, settings.header ? 1 : 0),
-                        settings.verifyBeforeRead);
+                        settings.verifyBeforeRead,
+                        settings.tableId);
             }
 
             @Override
@@ -163,7 +166,7 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                                         headerLine,
                                         settings.innerFormat);
                 return new EncryptingBulkWriterFactory<>(
-                        settings.masterKey, settings.streaming, encoder);
+                        settings.masterKey, settings.streaming, encoder, settings.tableId);
             }
 
             @Override
@@ -180,6 +183,7 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
         final StreamingParameters streaming;
         final boolean header;
         final boolean verifyBeforeRead;
+        @Nullable final String tableId;
 
         /** Every option under {@code ppml.<inner>.}, with that prefix removed. */
         final Map<String, String> innerOptionMap;
@@ -190,12 +194,14 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 StreamingParameters streaming,
                 boolean header,
                 boolean verifyBeforeRead,
+                @Nullable String tableId,
                 Map<String, String> innerOptionMap) {
             this.innerFormat = innerFormat;
             this.masterKey = masterKey;
             this.streaming = streaming;
             this.header = header;
             this.verifyBeforeRead = verifyBeforeRead;
+            this.tableId = tableId;
             this.innerOptionMap = innerOptionMap;
         }
 
@@ -292,7 +298,16 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
                 throw new ValidationException(
                         String.format("Invalid value for '%s': %s", option, message));
             }
-            return new Settings(innerFormat, masterKey, streaming, header, verify, innerOptions);
+            String tableId = formatOptions.getOptional(TABLE_ID).orElse(null);
+            if (tableId != null && tableId.isBlank()) {
+                throw new ValidationException(
+                        String.format(
+                                "'%s' is blank: give the table's id, or leave the option out for"
+                                        + " files not bound to a table",
+                                key(TABLE_ID)));
+            }
+            return new Settings(
+                    innerFormat, masterKey, streaming, header, verify, tableId, innerOptions);
         }
 
         <F extends Factory> F discoverInner(DynamicTableFactory.Context context, Class<F> type) {

@@ -55,5 +55,17 @@ public final class PpmlFormatOptions {
                     .withDescription(
                             "Whether to authenticate a whole file before emitting its first"
                                     + " record, so no record of a damaged file is ever emitted."
-                                    + " Costs a second decryption pass over each file.");
+                                    + " The file is read from storage once, into memory or a"
+                                    + " local spool sealed under a key that exists only in the"
+                                    + " reader, and decoded from there.");
+
+    public static final ConfigOption<String> TABLE_ID =
+            ConfigOptions.key("table-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Binds files to a table. Writers put the id into every new file's"
+                                    + " authenticated header; readers refuse any file whose"
+                                    + " header names another table, or none. Unset: files are"
+                                    + " written unbound and read whatever table they name.");
 }

@@ -83,21 +83,62 @@ class EncryptedFileSourceITCase {
         assertThat(SEEN).filteredOn(l -> l.startsWith("a,")).hasSize(100);
     }
 
+    @Test
+    void aCopiedFileFailsTheReadBeforeAnyRecordNamingBothFiles() throws Exception {
+        Files.delete(input.resolve("damaged.ppml"));
+        Path sub = Files.createDirectories(input.resolve("2026-12-03--10"));
+        Files.copy(input.resolve("good-a.ppml"), sub.resolve("part-copy.ppml"));
+
+        Throwable failure = catchThrowable(() -> run(true));
+
+        assertThat(ExceptionUtils.stringifyException(failure))
+                .contains("good-a.ppml")
+                .contains("part-copy.ppml")
+                .contains("same file id");
+        assertThat(SEEN).isEmpty();
+    }
+
+    @Test
+    void aReadOfOneTableRefusesAFileOfAnotherBeforeAnyRecord() throws Exception {
+        Files.delete(input.resolve("damaged.ppml"));
+        Files.delete(input.resolve("good-a.ppml"));
+        Files.delete(input.resolve("good-b.ppml"));
+        write("people-1.ppml", "p", 100, "people");
+        write("people-2.ppml", "p", 100, "people");
+        run(true, "people");
+        assertThat(SEEN).hasSize(200);
+
+        SEEN.clear();
+        write("payroll-1.ppml", "s", 100, "payroll");
+        Throwable failure = catchThrowable(() -> run(true, "people"));
+
+        assertThat(ExceptionUtils.stringifyException(failure))
+                .contains("payroll-1.ppml")
+                .contains("belongs to table 'payroll'")
+                .contains("expects files of table 'people'");
+        assertThat(SEEN).isEmpty();
+    }
+
     private void run(boolean verifyBeforeRead) throws Exception {
+        run(verifyBeforeRead, null);
+    }
+
+    private void run(boolean verifyBeforeRead, String tableId) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(1);
-        env.fromSource(
-                        EncryptedFileSource.forRowFormat(
-                                        new SimpleStringSchema(),
-                                        new org.apache.flink.core.fs.Path(input.toUri()))
-                                .withKeyUri(keyUri)
-                                .verifyBeforeRead(verifyBeforeRead)
-                                .build(),
-                        WatermarkStrategy.noWatermarks(),
-                        "encrypted")
+        EncryptedFileSource.Builder<String> source =
+                EncryptedFileSource.forRowFormat(
+                                new SimpleStringSchema(),
+                                new org.apache.flink.core.fs.Path(input.toUri()))
+                        .withKeyUri(keyUri)
+                        .verifyBeforeRead(verifyBeforeRead);
+        if (tableId != null) {
+            source.withTableId(tableId);
+        }
+        env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "encrypted")
                 .map(
                         line -> {
                             SEEN.add(line);
@@ -108,13 +149,18 @@ class EncryptedFileSourceITCase {
     }
 
     private void write(String name, String tag, int rows) throws Exception {
+        write(name, tag, rows, null);
+    }
+
+    private void write(String name, String tag, int rows, String tableId) throws Exception {
         try (OutputStream file = Files.newOutputStream(input.resolve(name));
                 OutputStream out =
                         PpmlFiles.encrypt(
                                 file,
                                 MasterKey.of(keyUri),
                                 StreamingParameters.AES256_GCM_HKDF_4KB,
-                                "lines")) {
+                                "lines",
+                                tableId)) {
             for (int i = 0; i < rows; i++) {
                 out.write((tag + "," + i + ",padding-padding\n").getBytes(StandardCharsets.UTF_8));
             }

@@ -1,6 +1,7 @@
 package dev.ppml.connector.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.keys.MasterKey;
@@ -19,6 +20,7 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +98,8 @@ class PpmlTableITCase {
         Path encrypted = dir.resolve("encrypted");
         Path plain = dir.resolve("plain");
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        // one task end to end, so both files hold the rows in the same order
+        tEnv.getConfig().set("table.exec.resource.default-parallelism", "1");
         String columns = "(id INT, note STRING, score DOUBLE)";
         tEnv.executeSql(
                 "CREATE TABLE enc "
@@ -124,6 +128,36 @@ class PpmlTableITCase {
         expected = Files.readString(plainFiles.get(0), StandardCharsets.UTF_8);
         assertThat(expected).contains("\"a \"\"quote\"\"\"").contains("Zürich 東京");
         assertThat(decryptAll(keyUri, encrypted)).containsExactly(expected);
+    }
+
+    @Test
+    void tableIdBindsFilesToTheirTable() throws Exception {
+        String keyUri = LocalKeys.create(dir, "master");
+        Path people = dir.resolve("people");
+        TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        String ddl =
+                " (id INT, name STRING) WITH ('connector'='filesystem','path'='"
+                        + people.toUri()
+                        + "','format'='ppml','ppml.format'='csv','ppml.key-uri'='"
+                        + keyUri
+                        + "','ppml.table-id'='";
+        tEnv.executeSql("CREATE TABLE people" + ddl + "people')");
+        tEnv.executeSql("CREATE TABLE payroll" + ddl + "payroll')");
+        tEnv.executeSql("INSERT INTO people VALUES (1, 'ann'), (2, 'bob')").await();
+
+        for (Path file : files(people)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                assertThat(PpmlFiles.readHeader(in, file.toString()).tableId()).hasValue("people");
+            }
+        }
+        assertThat(collect(tEnv, "SELECT * FROM people"))
+                .containsExactlyInAnyOrder("+I[1, ann]", "+I[2, bob]");
+        assertThatThrownBy(() -> collect(tEnv, "SELECT * FROM payroll"))
+                .satisfies(
+                        e ->
+                                assertThat(ExceptionUtils.stringifyException(e))
+                                        .contains("belongs to table 'people'")
+                                        .contains("expects files of table 'payroll'"));
     }
 
     private static List<String> collect(TableEnvironment tEnv, String query) throws Exception {
