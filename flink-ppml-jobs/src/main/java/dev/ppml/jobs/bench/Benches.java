@@ -10,7 +10,8 @@ import org.apache.flink.configuration.Configuration;
 
 /** The cases of {@code bin/ppml bench}, by name, with their defaults. */
 public final class Benches {
-    public static final List<String> NAMES = List.of("crc64", "aead", "sink-local", "simple-query");
+    public static final List<String> NAMES =
+            List.of("crc64", "aead", "sink-local", "simple-query", "verified-read");
 
     private Benches() {}
 
@@ -60,11 +61,13 @@ public final class Benches {
                 settings.put("size_bytes", bytes);
                 return new Setup(new AeadCase(bytes, masterKey), null);
             }
-            case "sink-local", "simple-query" -> {
+            case "sink-local", "simple-query", "verified-read" -> {
                 SqlJobCase.Kind kind =
-                        name.equals("sink-local")
-                                ? SqlJobCase.Kind.SINK_LOCAL
-                                : SqlJobCase.Kind.SIMPLE_QUERY;
+                        switch (name) {
+                            case "sink-local" -> SqlJobCase.Kind.SINK_LOCAL;
+                            case "simple-query" -> SqlJobCase.Kind.SIMPLE_QUERY;
+                            default -> SqlJobCase.Kind.VERIFIED_READ;
+                        };
                 long n =
                         rows != null
                                 ? rows

@@ -33,13 +33,17 @@ import picocli.CommandLine.Spec;
             "aead          ppml file encryption/decryption vs raw JCE AES-GCM; --size default 256m",
             "sink-local    csv -> format=ppml vs csv -> format=csv, CPU and rows/s; --rows default"
                     + " 3000000",
-            "simple-query  SimpleQuery on ppml in and out vs on plain csv; --rows default 5000000"
+            "simple-query  SimpleQuery on ppml in and out vs on plain csv; --rows default 5000000",
+            "verified-read format=ppml read with verify-before-read vs without; --rows default"
+                    + " 5000000"
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin FlinkOptions flink;
 
-    @Parameters(paramLabel = "CASE", description = "crc64, aead, sink-local or simple-query")
+    @Parameters(
+            paramLabel = "CASE",
+            description = "crc64, aead, sink-local, simple-query or verified-read")
     String benchCase;
 
     @Option(

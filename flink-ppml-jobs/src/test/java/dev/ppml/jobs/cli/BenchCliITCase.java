@@ -21,7 +21,8 @@ class BenchCliITCase {
         "crc64, --size, 1m, ppml Crc64, OSS SDK CRC64, GB/s",
         "aead, --size, 1m, ppml file, JCE AES-GCM, decrypt MB/s",
         "sink-local, --rows, 3000, ppml, plain csv, cpu s",
-        "simple-query, --rows, 3000, ppml, plain csv, wall s"
+        "simple-query, --rows, 3000, ppml, plain csv, wall s",
+        "verified-read, --rows, 3000, verified, streamed, cpu s"
     })
     void runsAndReports(
             String bench,
