@@ -133,6 +133,77 @@ class PpmlTableITCase {
                 .hasSize(7);
     }
 
+    /**
+     * Values with line breaks, quotes and delimiters are quoted by the writer and come back whole:
+     * the reader hands Flink's csv deserializer one RFC 4180 record at a time, not one line.
+     */
+    @Test
+    void csvValuesWithLineBreaksQuotesAndDelimitersReadBackEqual() throws Exception {
+        String keyUri = LocalKeys.create(dir, "master");
+        List<String> notes =
+                List.of(
+                        "a\nb",
+                        "c\r\nd",
+                        "\"q\"",
+                        "x,y",
+                        "",
+                        "äöü中文",
+                        "\n",
+                        "e\rf",
+                        "\"\r\n\",\n\"",
+                        "line\n".repeat(20_000)); // longer than the reader's buffer
+        for (String quote : List.of("\"", "'")) {
+            Path path = dir.resolve("notes" + (quote.equals("'") ? "-single" : ""));
+            TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+            tEnv.executeSql(
+                    "CREATE TABLE notes (id INT, note STRING, tail STRING) WITH ("
+                            + "'connector'='filesystem','path'='"
+                            + path.toUri()
+                            + "','format'='ppml','ppml.format'='csv','ppml.key-uri'='"
+                            + keyUri
+                            + "','ppml.header'='true','ppml.csv.quote-character'='"
+                            + quote.replace("'", "''")
+                            + "')");
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < notes.size(); i++) {
+                String note =
+                        i == notes.size() - 1
+                                ? "REPEAT('line' || CHR(10), 20000)"
+                                : sqlString(notes.get(i));
+                values.append(i == 0 ? "" : ", ")
+                        .append(String.format("(%d, %s, 'end %d')", i, note, i));
+            }
+            tEnv.executeSql("INSERT INTO notes VALUES " + values).await();
+
+            List<Row> rows = new ArrayList<>();
+            try (CloseableIterator<Row> it =
+                    tEnv.executeSql("SELECT id, note, tail FROM notes").collect()) {
+                it.forEachRemaining(rows::add);
+            }
+            assertThat(rows).as("quote %s", quote).hasSize(notes.size());
+            for (Row row : rows) {
+                int id = (Integer) row.getField(0);
+                assertThat(row.getField(1))
+                        .as("quote %s, row %d", quote, id)
+                        .isEqualTo(notes.get(id));
+                assertThat(row.getField(2)).isEqualTo("end " + id);
+            }
+            assertThat(String.join("", decryptAll(keyUri, path)))
+                    .as("the plaintext holds quoted line breaks")
+                    .contains(quote + "a\nb" + quote)
+                    .contains(quote + "c\r\nd" + quote);
+        }
+    }
+
+    /** {@code s} as a SQL string literal, line breaks as {@code CHR}. */
+    private static String sqlString(String s) {
+        return "'"
+                + s.replace("'", "''")
+                        .replace("\r", "' || CHR(13) || '")
+                        .replace("\n", "' || CHR(10) || '")
+                + "'";
+    }
+
     private static List<String> collect(TableEnvironment tEnv, String query) throws Exception {
         List<String> rows = new ArrayList<>();
         try (CloseableIterator<Row> it = tEnv.executeSql(query).collect()) {
