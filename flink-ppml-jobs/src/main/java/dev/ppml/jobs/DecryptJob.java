@@ -10,6 +10,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,6 +20,8 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decrypts a directory of ppml CSV files into one plaintext CSV file, keeping a single header
@@ -28,8 +31,14 @@ import org.apache.flink.util.CloseableIterator;
  * <p>Records are CSV records (RFC 4180: a quoted field may hold line breaks), written with their
  * exact bytes, terminators included: what {@link EncryptJob} encrypted with one writer decrypts to
  * the very same bytes ({@link PlainRecordWriter} says when a {@code \n} is added).
+ *
+ * <p>The output appears only complete: the records go to a hidden sibling {@code
+ * .NAME.inprogress-UUID}, renamed to the output when the job has succeeded and deleted when it
+ * fails, so a failed run leaves an earlier output as it was.
  */
 public final class DecryptJob {
+    private static final Logger LOG = LoggerFactory.getLogger(DecryptJob.class);
+
     private DecryptJob() {}
 
     /**
@@ -49,46 +58,74 @@ public final class DecryptJob {
      * Runs the job; returns the number of data rows written: CSV records, not lines (the header and
      * empty lines not counted). Key-service options come from the environment's Flink configuration
      * ({@code ppml.key-service.*}).
+     *
+     * @throws JobPaths.OutputIsDirectoryException if the output is a directory
      */
     public static long run(StreamExecutionEnvironment env, Parameters parameters) throws Exception {
         Path in = JobPaths.of(parameters.input());
         Path out = JobPaths.of(parameters.output());
+        JobPaths.requireFileOutput(out);
         KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
         String keyUri = parameters.keyUri();
         boolean header = parameters.header();
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        long rows = 0;
-        boolean headerWritten = false;
         FileSystem fs = out.getFileSystem();
-        try (CloseableIterator<Tuple2<Boolean, byte[]>> records =
-                        env.fromSource(
-                                        EncryptedFileSource.forRecordFormat(
-                                                        new FirstRecordTagged(), in)
-                                                .withKeyUri(keyUri)
-                                                .withKeyServiceOptions(keyService)
-                                                .build(),
-                                        WatermarkStrategy.noWatermarks(),
-                                        "encrypted csv")
-                                .executeAndCollect("decrypt " + in.getName());
-                OutputStream os =
-                        new BufferedOutputStream(
-                                fs.create(out, FileSystem.WriteMode.OVERWRITE), 1 << 16)) {
-            PlainRecordWriter writer = new PlainRecordWriter(os);
-            while (records.hasNext()) {
-                Tuple2<Boolean, byte[]> record = records.next();
-                Progress.addBytes(record.f1.length);
-                if (header && record.f0) {
-                    if (headerWritten) {
-                        continue;
+        Path inProgress =
+                new Path(out.getParent(), "." + out.getName() + ".inprogress-" + UUID.randomUUID());
+        long rows = 0;
+        boolean renamed = false;
+        try {
+            try (CloseableIterator<Tuple2<Boolean, byte[]>> records =
+                            env.fromSource(
+                                            EncryptedFileSource.forRecordFormat(
+                                                            new FirstRecordTagged(), in)
+                                                    .withKeyUri(keyUri)
+                                                    .withKeyServiceOptions(keyService)
+                                                    .build(),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "encrypted csv")
+                                    .executeAndCollect("decrypt " + in.getName());
+                    OutputStream os =
+                            new BufferedOutputStream(
+                                    fs.create(inProgress, FileSystem.WriteMode.NO_OVERWRITE),
+                                    1 << 16)) {
+                PlainRecordWriter writer = new PlainRecordWriter(os);
+                boolean headerWritten = false;
+                while (records.hasNext()) {
+                    Tuple2<Boolean, byte[]> record = records.next();
+                    Progress.addBytes(record.f1.length);
+                    if (header && record.f0) {
+                        if (headerWritten) {
+                            continue;
+                        }
+                        headerWritten = true;
+                    } else if (!PlainRecordWriter.isBlank(record.f1)) {
+                        rows++;
                     }
-                    headerWritten = true;
-                } else if (!PlainRecordWriter.isBlank(record.f1)) {
-                    rows++;
+                    writer.write(record.f1);
                 }
-                writer.write(record.f1);
+            }
+            if (!fs.rename(inProgress, out)) {
+                throw new IOException(
+                        String.format(
+                                "could not rename the decrypted %s to %s; the output is unchanged",
+                                inProgress, out));
+            }
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                deleteQuietly(fs, inProgress);
             }
         }
         return rows;
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path path) {
+        try {
+            fs.delete(path, false);
+        } catch (IOException e) {
+            LOG.warn("Could not delete the incomplete output {}; delete it by hand", path, e);
+        }
     }
 
     /**

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/ppml encrypt} and {@code decrypt} on CSV whose records span lines (RFC 4180 quoted
  * newlines, {@code \r\n} inside fields and as terminators, doubled quotes, commas, empty fields,
- * non-ASCII): records are counted, moved and written whole, byte for byte.
+ * non-ASCII): records are counted, moved and written whole, byte for byte. And decrypt's output
+ * appears whole or not at all.
  */
 class EncryptDecryptCliITCase {
     private static final int RECORDS = 2_100;
@@ -62,6 +63,48 @@ class EncryptDecryptCliITCase {
 
         assertThat(Files.readAllBytes(dir.resolve("people-dec.csv")))
                 .isEqualTo(Files.readAllBytes(input));
+    }
+
+    @Test
+    void aFailedDecryptLeavesTheEarlierOutputAsItWas() throws Exception {
+        Path input = write("people.csv", HEADER + String.join("", records(300, 5)));
+        encrypt(input, "enc", "2");
+        List<Path> files;
+        try (var list = Files.list(dir.resolve("enc"))) {
+            files = list.sorted().toList();
+        }
+        // the second file read fails: by then the first one's records may have been written
+        byte[] damaged = Files.readAllBytes(files.get(1));
+        damaged[damaged.length - 1] ^= 1;
+        Files.write(files.get(1), damaged);
+        Path output = write("people-dec.csv", "the earlier output\n");
+
+        BinPpml r = run("decrypt", "enc", output.toString());
+        assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
+        assertThat(r.err).contains("ppml decrypt: error: authentication of file");
+        assertThat(read("people-dec.csv")).isEqualTo("the earlier output\n");
+        try (var list = Files.list(dir)) {
+            assertThat(list.map(p -> p.getFileName().toString()))
+                    .as("no incomplete output left behind")
+                    .noneMatch(name -> name.contains("inprogress"));
+        }
+    }
+
+    @Test
+    void aDirectoryIsRefusedAsDecryptOutputNamingTheOption() throws Exception {
+        Path input = write("people.csv", HEADER + String.join("", records(10, 5)));
+        encrypt(input, "enc", "1");
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("keep.txt"), "mine");
+
+        BinPpml r = run("decrypt", "enc", out.toString());
+        assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
+        assertThat(r.errFirstLine())
+                .startsWith("ppml decrypt: error: output " + out.toFile().toURI())
+                .contains("is a directory, but this job writes one file; name a file instead")
+                .contains("out/decrypted.csv")
+                .endsWith("(--output)");
+        assertThat(out.resolve("keep.txt")).hasContent("mine");
     }
 
     private BinPpml run(String command, String input, String output) {
