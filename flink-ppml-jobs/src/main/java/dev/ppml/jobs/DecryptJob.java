@@ -2,18 +2,15 @@ package dev.ppml.jobs;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.ppml.connector.format.CsvRecordReader;
 import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.source.EncryptedFileSource;
 import dev.ppml.keys.KeyServiceOptions;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -23,19 +20,31 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decrypts a directory of ppml CSV files into one plaintext CSV file, keeping a single header line.
- * The files are decrypted by the job; the client only writes the lines it collects to the output
- * file.
+ * Decrypts a directory of ppml CSV files into one plaintext CSV file, keeping a single header
+ * record. The files are decrypted by the job; the client only writes the records it collects to the
+ * output file.
+ *
+ * <p>Records are CSV records (RFC 4180: a quoted field may hold line breaks), written with their
+ * exact bytes, terminators included: what {@link EncryptJob} encrypted with one writer decrypts to
+ * the very same bytes ({@link PlainRecordWriter} says when a {@code \n} is added).
+ *
+ * <p>The output appears only complete: the records go to a hidden sibling {@code
+ * .NAME.inprogress-UUID}, renamed to the output when the job has succeeded and deleted when it
+ * fails, so a failed run leaves an earlier output as it was.
  */
 public final class DecryptJob {
+    private static final Logger LOG = LoggerFactory.getLogger(DecryptJob.class);
+
     private DecryptJob() {}
 
     /**
      * What to decrypt.
      *
-     * @param header whether the files start with a header line, written once at the top
+     * @param header whether the files start with a header record, written once at the top
      */
     public record Parameters(String keyUri, String input, String output, boolean header) {
         public Parameters {
@@ -46,83 +55,106 @@ public final class DecryptJob {
     }
 
     /**
-     * Runs the job; returns the number of data rows written (header not counted). Key-service
-     * options come from the environment's Flink configuration ({@code ppml.key-service.*}).
+     * Runs the job; returns the number of data rows written: CSV records, not lines (the header and
+     * empty lines not counted). Key-service options come from the environment's Flink configuration
+     * ({@code ppml.key-service.*}).
+     *
+     * @throws JobPaths.OutputIsDirectoryException if the output is a directory
      */
     public static long run(StreamExecutionEnvironment env, Parameters parameters) throws Exception {
         Path in = JobPaths.of(parameters.input());
         Path out = JobPaths.of(parameters.output());
+        JobPaths.requireFileOutput(out);
         KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
         String keyUri = parameters.keyUri();
         boolean header = parameters.header();
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        long rows = 0;
-        boolean headerWritten = false;
         FileSystem fs = out.getFileSystem();
-        try (CloseableIterator<Tuple2<Boolean, String>> lines =
-                        env.fromSource(
-                                        EncryptedFileSource.forRecordFormat(
-                                                        new FirstLineTaggedLines(), in)
-                                                .withKeyUri(keyUri)
-                                                .withKeyServiceOptions(keyService)
-                                                .build(),
-                                        WatermarkStrategy.noWatermarks(),
-                                        "encrypted csv")
-                                .executeAndCollect("decrypt " + in.getName());
-                OutputStream os = fs.create(out, FileSystem.WriteMode.OVERWRITE);
-                Writer writer =
-                        new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8))) {
-            while (lines.hasNext()) {
-                Tuple2<Boolean, String> line = lines.next();
-                Progress.addBytes(line.f1.length() + 1);
-                if (header && line.f0) {
-                    if (headerWritten) {
-                        continue;
+        Path inProgress =
+                new Path(out.getParent(), "." + out.getName() + ".inprogress-" + UUID.randomUUID());
+        long rows = 0;
+        boolean renamed = false;
+        try {
+            try (CloseableIterator<Tuple2<Boolean, byte[]>> records =
+                            env.fromSource(
+                                            EncryptedFileSource.forRecordFormat(
+                                                            new FirstRecordTagged(), in)
+                                                    .withKeyUri(keyUri)
+                                                    .withKeyServiceOptions(keyService)
+                                                    .build(),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "encrypted csv")
+                                    .executeAndCollect("decrypt " + in.getName());
+                    OutputStream os =
+                            new BufferedOutputStream(
+                                    fs.create(inProgress, FileSystem.WriteMode.NO_OVERWRITE),
+                                    1 << 16)) {
+                PlainRecordWriter writer = new PlainRecordWriter(os);
+                boolean headerWritten = false;
+                while (records.hasNext()) {
+                    Tuple2<Boolean, byte[]> record = records.next();
+                    Progress.addBytes(record.f1.length);
+                    if (header && record.f0) {
+                        if (headerWritten) {
+                            continue;
+                        }
+                        headerWritten = true;
+                    } else if (!PlainRecordWriter.isBlank(record.f1)) {
+                        rows++;
                     }
-                    headerWritten = true;
-                } else {
-                    rows++;
+                    writer.write(record.f1);
                 }
-                writer.write(line.f1);
-                writer.write('\n');
+            }
+            if (!fs.rename(inProgress, out)) {
+                throw new IOException(
+                        String.format(
+                                "could not rename the decrypted %s to %s; the output is unchanged",
+                                inProgress, out));
+            }
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                deleteQuietly(fs, inProgress);
             }
         }
         return rows;
     }
 
-    /** Lines of each file, the first one tagged {@code true}. */
-    static final class FirstLineTaggedLines implements RecordDecoder<Tuple2<Boolean, String>> {
+    private static void deleteQuietly(FileSystem fs, Path path) {
+        try {
+            fs.delete(path, false);
+        } catch (IOException e) {
+            LOG.warn("Could not delete the incomplete output {}; delete it by hand", path, e);
+        }
+    }
+
+    /**
+     * The CSV records of each file, each with its terminator, the first one tagged {@code true}.
+     */
+    static final class FirstRecordTagged implements RecordDecoder<Tuple2<Boolean, byte[]>> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public RecordReader<Tuple2<Boolean, String>> open(InputStream plaintext, String fileName) {
-            BufferedReader reader =
-                    new BufferedReader(
-                            new InputStreamReader(plaintext, StandardCharsets.UTF_8), 1 << 16);
+        public RecordReader<Tuple2<Boolean, byte[]>> open(InputStream plaintext, String fileName) {
+            CsvRecordReader records =
+                    new CsvRecordReader(plaintext, fileName, CsvRecordReader.Syntax.RFC_4180);
             return new RecordReader<>() {
-                private boolean first = true;
-
                 @Override
-                public Tuple2<Boolean, String> read() throws IOException {
-                    String line = reader.readLine();
-                    if (line == null) {
-                        return null;
-                    }
-                    Tuple2<Boolean, String> tagged = Tuple2.of(first, line);
-                    first = false;
-                    return tagged;
+                public Tuple2<Boolean, byte[]> read() throws IOException {
+                    byte[] record = records.nextWithTerminator();
+                    return record == null ? null : Tuple2.of(records.recordNumber() == 1, record);
                 }
 
                 @Override
                 public void close() throws IOException {
-                    reader.close();
+                    records.close();
                 }
             };
         }
 
         @Override
-        public TypeInformation<Tuple2<Boolean, String>> getProducedType() {
-            return Types.TUPLE(Types.BOOLEAN, Types.STRING);
+        public TypeInformation<Tuple2<Boolean, byte[]>> getProducedType() {
+            return Types.TUPLE(Types.BOOLEAN, Types.PRIMITIVE_ARRAY(Types.BYTE));
         }
     }
 }

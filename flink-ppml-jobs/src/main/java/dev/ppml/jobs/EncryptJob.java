@@ -2,34 +2,27 @@ package dev.ppml.jobs;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.ppml.connector.format.RecordEncoders;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.oss.OssMetrics;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Comparator;
-import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 
 /**
  * Encrypts plaintext CSV (a file or a directory of files) into a directory of ppml files, one or
- * more per parallel writer, keeping the header line at the top of each encrypted file.
+ * more per parallel writer, keeping the header record at the top of each encrypted file.
+ *
+ * <p>CSV is read and moved by record (RFC 4180: a quoted field may hold line breaks), never by
+ * line, and each record keeps its exact bytes, terminator included ({@link PlainRecordsFormat},
+ * {@link PlainRecordWriter}).
  */
 public final class EncryptJob {
     static final String ROWS = "encrypt.rows";
@@ -39,7 +32,7 @@ public final class EncryptJob {
     /**
      * What to encrypt.
      *
-     * @param header whether the input starts with a header line, kept at the top of every file
+     * @param header whether the input starts with a header record, kept at the top of every file
      */
     public record Parameters(String keyUri, String input, String output, boolean header) {
         public Parameters {
@@ -50,9 +43,9 @@ public final class EncryptJob {
     }
 
     /**
-     * Runs the job; returns the number of data rows encrypted (header lines not counted).
-     * Key-service options come from the environment's Flink configuration ({@code
-     * ppml.key-service.*}).
+     * Runs the job; returns the number of data rows encrypted: CSV records, not lines (the header
+     * and empty lines not counted). Key-service options come from the environment's Flink
+     * configuration ({@code ppml.key-service.*}).
      */
     public static long run(StreamExecutionEnvironment env, Parameters parameters) throws Exception {
         Path in = JobPaths.of(parameters.input());
@@ -61,21 +54,19 @@ public final class EncryptJob {
         KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
         String keyUri = parameters.keyUri();
         boolean header = parameters.header();
-        String headerLine = header ? firstLine(in) : null;
+        byte[] headerRecord = header ? PlainRecordsFormat.firstRecord(in) : null;
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.fromSource(
-                        FileSource.forRecordStreamFormat(new PlainLinesFormat(header), in).build(),
+                        FileSource.forBulkFileFormat(new PlainRecordsFormat(header), in).build(),
                         WatermarkStrategy.noWatermarks(),
                         "plaintext csv")
                 .map(new CountRows())
                 .name("count rows")
-                // one reader per input file: spread the rows over all parallel writers
+                // one reader per input file: spread the records over all parallel writers
                 .rebalance()
                 .sinkTo(
                         EncryptedFileSink.forRecordFormat(
-                                        out,
-                                        RecordEncoders.lines(
-                                                new SimpleStringSchema(), headerLine, "csv"))
+                                        out, PlainRecordWriter.encoder(headerRecord))
                                 .withKeyUri(keyUri)
                                 .withKeyServiceOptions(keyService)
                                 .withBucketAssigner(new BasePathBucketAssigner<>())
@@ -86,35 +77,7 @@ public final class EncryptJob {
         return rows == null ? 0 : rows;
     }
 
-    /** The first line of the input (of its first file, for a directory); null if empty. */
-    @Nullable
-    static String firstLine(Path path) throws IOException {
-        FileSystem fs = path.getFileSystem();
-        FileStatus status = fs.getFileStatus(path);
-        Path file = path;
-        if (status.isDir()) {
-            FileStatus[] children = fs.listStatus(path);
-            file =
-                    Arrays.stream(children)
-                            .filter(c -> !c.isDir())
-                            .map(FileStatus::getPath)
-                            .filter(
-                                    p ->
-                                            !p.getName().startsWith(".")
-                                                    && !p.getName().startsWith("_"))
-                            .min(Comparator.comparing(Path::getName))
-                            .orElseThrow(
-                                    () ->
-                                            new IllegalArgumentException(
-                                                    "input directory " + path + " has no files"));
-        }
-        try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
-            return reader.readLine();
-        }
-    }
-
-    private static final class CountRows extends RichMapFunction<String, String> {
+    private static final class CountRows extends RichMapFunction<byte[], byte[]> {
         private final LongCounter rows = new LongCounter();
 
         @Override
@@ -125,9 +88,11 @@ public final class EncryptJob {
         }
 
         @Override
-        public String map(String line) {
-            rows.add(1);
-            return line;
+        public byte[] map(byte[] record) {
+            if (!PlainRecordWriter.isBlank(record)) {
+                rows.add(1);
+            }
+            return record;
         }
     }
 }

@@ -33,6 +33,17 @@ public final class JobPaths {
         }
     }
 
+    /**
+     * Fails if {@code file} is a directory: a job that writes one file never writes into, over or
+     * instead of a directory.
+     */
+    public static void requireFileOutput(Path file) throws IOException {
+        FileSystem fs = file.getFileSystem();
+        if (fs.exists(file) && fs.getFileStatus(file).isDir()) {
+            throw new OutputIsDirectoryException(file);
+        }
+    }
+
     /** Creates {@code dir} (and its parents) unless it exists. */
     public static void createDirectoryIfAbsent(Path dir) throws IOException {
         FileSystem fs = dir.getFileSystem();
@@ -51,6 +62,19 @@ public final class JobPaths {
                             "output directory %s is not empty (%d entries); remove it or choose"
                                     + " another output directory",
                             dir, entries));
+        }
+    }
+
+    /** A job that writes one file was given a directory as its output. */
+    public static final class OutputIsDirectoryException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        OutputIsDirectoryException(Path file) {
+            super(
+                    String.format(
+                            "output %s is a directory, but this job writes one file; name a"
+                                    + " file instead, e.g. %s",
+                            file, new Path(file, "decrypted.csv")));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -23,7 +24,11 @@ import org.apache.flink.util.Collector;
 public final class RecordDecoders {
     private RecordDecoders() {}
 
-    /** One record per line ({@code \n} or {@code \r\n}), parsed by {@code schema}. */
+    /**
+     * One record per line ({@code \n} or {@code \r\n}), parsed by {@code schema}: for formats whose
+     * records never span lines, such as JSON lines. CSV records may; see {@link
+     * #csvRecords(DeserializationSchema, int)}.
+     */
     public static <T> RecordDecoder<T> lines(DeserializationSchema<T> schema) {
         return new LineDecoder<>(schema, 0);
     }
@@ -31,6 +36,25 @@ public final class RecordDecoders {
     /** Like {@link #lines(DeserializationSchema)}, skipping the first lines of every file. */
     public static <T> RecordDecoder<T> lines(DeserializationSchema<T> schema, int skipLines) {
         return new LineDecoder<>(schema, skipLines);
+    }
+
+    /**
+     * One CSV record ({@link CsvRecordReader}: RFC 4180, so a quoted field may hold line breaks) at
+     * a time, without its terminator, parsed by {@code schema}; the first {@code skipHeaderRecords}
+     * records of every file are skipped, and so are empty records.
+     */
+    public static <T> RecordDecoder<T> csvRecords(
+            DeserializationSchema<T> schema, int skipHeaderRecords) {
+        return csvRecords(schema, skipHeaderRecords, CsvRecordReader.Syntax.RFC_4180);
+    }
+
+    /**
+     * Like {@link #csvRecords(DeserializationSchema, int)}, for records written in {@code syntax}
+     * (the quote, escape and comment settings the schema parses with).
+     */
+    public static <T> RecordDecoder<T> csvRecords(
+            DeserializationSchema<T> schema, int skipHeaderRecords, CsvRecordReader.Syntax syntax) {
+        return new CsvRecordDecoder<>(schema, skipHeaderRecords, syntax);
     }
 
     /** Any Flink {@link StreamFormat}, reading the plaintext as if it were the file. */
@@ -44,11 +68,16 @@ public final class RecordDecoders {
      * reason.
      */
     static IOException parseFailure(String fileName, long line, Exception e) {
+        return parseFailure(fileName, "line", line, e);
+    }
+
+    /** Like {@link #parseFailure(String, long, Exception)}, for a line or a record. */
+    private static IOException parseFailure(String fileName, String unit, long n, Exception e) {
         return new IOException(
                 String.format(
-                        "file %s, line %d: the inner format could not parse the record (%s); the"
+                        "file %s, %s %d: the inner format could not parse the record (%s); the"
                                 + " record's content is not shown to keep plaintext out of logs",
-                        fileName, line, e.getClass().getName()));
+                        fileName, unit, n, e.getClass().getName()));
     }
 
     /** Records of a Jackson {@link MappingIterator}; parse failures name file and line only. */
@@ -75,7 +104,7 @@ public final class RecordDecoders {
      * Reads {@code \n}-terminated lines of bytes, dropping a trailing {@code \r}. Scans its own
      * buffer for line ends instead of reading byte by byte: this is the per-record path.
      */
-    static final class LineReader {
+    static final class LineReader implements Splitter {
         private final InputStream in;
         private final byte[] buffer = new byte[64 * 1024];
         private int pos;
@@ -88,7 +117,8 @@ public final class RecordDecoders {
 
         /** The next line without its terminator, or null at the end of the stream. */
         @Nullable
-        byte[] next() throws IOException {
+        @Override
+        public byte[] next() throws IOException {
             int len = 0;
             while (true) {
                 if (pos == limit) {
@@ -123,21 +153,34 @@ public final class RecordDecoders {
             return Arrays.copyOf(line, len);
         }
 
-        void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             in.close();
         }
     }
 
-    private static final class LineDecoder<T> implements RecordDecoder<T> {
+    /** Where a {@link SplittingDecoder} takes the bytes of one record after another. */
+    private interface Splitter extends Closeable {
+        /** The next record without its terminator, or null at the end. */
+        @Nullable
+        byte[] next() throws IOException;
+    }
+
+    /** Records split from the plaintext, each parsed by a {@link DeserializationSchema}. */
+    private abstract static class SplittingDecoder<T> implements RecordDecoder<T> {
         private static final long serialVersionUID = 1L;
         private final DeserializationSchema<T> schema;
-        private final int skipLines;
+        private final int skip;
+        private final String unit;
 
-        LineDecoder(DeserializationSchema<T> schema, int skipLines) {
+        SplittingDecoder(DeserializationSchema<T> schema, int skip, String unit) {
             this.schema = checkNotNull(schema, "deserialization schema");
-            checkArgument(skipLines >= 0, "skipLines must be >= 0, was %s", skipLines);
-            this.skipLines = skipLines;
+            checkArgument(skip >= 0, "the number of %ss to skip must be >= 0, was %s", unit, skip);
+            this.skip = skip;
+            this.unit = unit;
         }
+
+        abstract Splitter split(InputStream plaintext, String fileName);
 
         @Override
         public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
@@ -146,7 +189,7 @@ public final class RecordDecoders {
             } catch (Exception e) {
                 throw new IOException("cannot open the inner deserialization schema", e);
             }
-            LineReader lines = new LineReader(plaintext);
+            Splitter records = split(plaintext, fileName);
             ArrayDeque<T> pending = new ArrayDeque<>();
             Collector<T> collector =
                     new Collector<>() {
@@ -159,23 +202,23 @@ public final class RecordDecoders {
                         public void close() {}
                     };
             return new RecordReader<>() {
-                private long lineNumber;
+                private long number;
 
                 @Override
                 public T read() throws IOException {
                     while (pending.isEmpty()) {
-                        byte[] line = lines.next();
-                        if (line == null) {
+                        byte[] record = records.next();
+                        if (record == null) {
                             return null;
                         }
-                        lineNumber++;
-                        if (lineNumber <= skipLines || line.length == 0) {
+                        number++;
+                        if (number <= skip || record.length == 0) {
                             continue;
                         }
                         try {
-                            schema.deserialize(line, collector);
+                            schema.deserialize(record, collector);
                         } catch (Exception e) {
-                            throw parseFailure(fileName, lineNumber, e);
+                            throw parseFailure(fileName, unit, number, e);
                         }
                     }
                     return pending.poll();
@@ -183,7 +226,7 @@ public final class RecordDecoders {
 
                 @Override
                 public void close() throws IOException {
-                    lines.close();
+                    records.close();
                 }
             };
         }
@@ -191,6 +234,45 @@ public final class RecordDecoders {
         @Override
         public TypeInformation<T> getProducedType() {
             return schema.getProducedType();
+        }
+    }
+
+    private static final class LineDecoder<T> extends SplittingDecoder<T> {
+        private static final long serialVersionUID = 1L;
+
+        LineDecoder(DeserializationSchema<T> schema, int skipLines) {
+            super(schema, skipLines, "line");
+        }
+
+        @Override
+        Splitter split(InputStream plaintext, String fileName) {
+            return new LineReader(plaintext);
+        }
+    }
+
+    private static final class CsvRecordDecoder<T> extends SplittingDecoder<T> {
+        private static final long serialVersionUID = 1L;
+        private final CsvRecordReader.Syntax syntax;
+
+        CsvRecordDecoder(DeserializationSchema<T> schema, int skip, CsvRecordReader.Syntax syntax) {
+            super(schema, skip, "record");
+            this.syntax = checkNotNull(syntax, "syntax");
+        }
+
+        @Override
+        Splitter split(InputStream plaintext, String fileName) {
+            CsvRecordReader records = new CsvRecordReader(plaintext, fileName, syntax);
+            return new Splitter() {
+                @Override
+                public byte[] next() throws IOException {
+                    return records.next();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    records.close();
+                }
+            };
         }
     }
 

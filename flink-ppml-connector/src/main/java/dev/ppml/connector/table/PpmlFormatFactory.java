@@ -8,6 +8,8 @@ import static dev.ppml.connector.table.PpmlFormatOptions.STREAMING_PARAMETERS;
 import static dev.ppml.connector.table.PpmlFormatOptions.TABLE_ID;
 import static dev.ppml.connector.table.PpmlFormatOptions.VERIFY_BEFORE_READ;
 
+import dev.ppml.connector.format.CsvRecordReader;
+import dev.ppml.connector.format.RecordDecoder;
 import dev.ppml.connector.format.RecordDecoders;
 import dev.ppml.connector.format.RecordEncoder;
 import dev.ppml.connector.format.RecordEncoders;
@@ -21,6 +23,7 @@ import dev.ppml.keys.KeyServiceOptions;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -31,6 +34,7 @@ import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.ReadableConfig;
@@ -55,7 +59,8 @@ import org.apache.flink.table.types.DataType;
 
 /**
  * The {@code ppml} format for the {@code filesystem} connector: files encrypted with a fresh data
- * key each, whose plaintext is an inner line format (csv, json, raw, ...).
+ * key each, whose plaintext is an inner format: csv records (RFC 4180, so quoted fields may hold
+ * line breaks), json lines, raw, ....
  *
  * <pre>{@code
  * CREATE TABLE people (name STRING, age INT, job STRING) WITH (
@@ -81,6 +86,17 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
 
     public static final String IDENTIFIER = "ppml";
     private static final String PREFIX = IDENTIFIER + ".";
+
+    // Flink's csv options (flink-csv's CsvFormatOptions) that decide where a record ends; mirrored
+    // here because flink-csv is the user's choice of inner format, not a dependency.
+    private static final ConfigOption<Boolean> CSV_DISABLE_QUOTE_CHARACTER =
+            ConfigOptions.key("disable-quote-character").booleanType().defaultValue(false);
+    private static final ConfigOption<String> CSV_QUOTE_CHARACTER =
+            ConfigOptions.key("quote-character").stringType().defaultValue("\"");
+    private static final ConfigOption<String> CSV_ESCAPE_CHARACTER =
+            ConfigOptions.key("escape-character").stringType().noDefaultValue();
+    private static final ConfigOption<Boolean> CSV_ALLOW_COMMENTS =
+            ConfigOptions.key("allow-comments").booleanType().defaultValue(false);
 
     @Override
     public String factoryIdentifier() {
@@ -108,17 +124,23 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
         settings.validateInnerOptions(innerFactory);
         DecodingFormat<DeserializationSchema<RowData>> inner =
                 innerFactory.createDecodingFormat(context, settings.innerOptions());
+        CsvRecordReader.Syntax csvSyntax =
+                "csv".equals(settings.innerFormat) ? settings.csvSyntax() : null;
         return new BulkDecodingFormat<>() {
             @Override
             public BulkFormat<RowData, FileSourceSplit> createRuntimeDecoder(
                     DynamicTableSource.Context sourceContext, DataType physicalDataType) {
                 DeserializationSchema<RowData> schema =
                         inner.createRuntimeDecoder(sourceContext, physicalDataType);
+                int skip = settings.header ? 1 : 0;
+                // a CSV record may span lines (a quoted field with line breaks): the csv
+                // deserializer gets whole records
+                RecordDecoder<RowData> decoder =
+                        csvSyntax != null
+                                ? RecordDecoders.csvRecords(schema, skip, csvSyntax)
+                                : RecordDecoders.lines(schema, skip);
                 return new DecryptingBulkFormat<>(
-                        settings.masterKey,
-                        RecordDecoders.lines(schema, settings.header ? 1 : 0),
-                        settings.verifyBeforeRead,
-                        settings.tableId);
+                        settings.masterKey, decoder, settings.verifyBeforeRead, settings.tableId);
             }
 
             @Override
@@ -363,6 +385,41 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
 
         String csvDelimiter() {
             return innerOptionMap.getOrDefault("field-delimiter", ",");
+        }
+
+        /**
+         * Where the inner csv format's records end: its quote, escape and comment options, which
+         * Flink's csv factory has validated already (one character each).
+         */
+        CsvRecordReader.Syntax csvSyntax() {
+            Configuration csv = innerOptions();
+            CsvRecordReader.Syntax syntax = CsvRecordReader.Syntax.RFC_4180;
+            try {
+                if (csv.get(CSV_DISABLE_QUOTE_CHARACTER)) {
+                    syntax = syntax.withoutQuote();
+                } else {
+                    syntax = syntax.withQuote(csv.get(CSV_QUOTE_CHARACTER).charAt(0));
+                }
+            } catch (IllegalArgumentException e) {
+                throw invalidCsvOption(CSV_QUOTE_CHARACTER, e);
+            }
+            try {
+                Optional<String> escape = csv.getOptional(CSV_ESCAPE_CHARACTER);
+                if (escape.isPresent()) {
+                    syntax = syntax.withEscape(escape.get().charAt(0));
+                }
+            } catch (IllegalArgumentException e) {
+                throw invalidCsvOption(CSV_ESCAPE_CHARACTER, e);
+            }
+            return csv.get(CSV_ALLOW_COMMENTS) ? syntax.withComments() : syntax;
+        }
+
+        private static ValidationException invalidCsvOption(
+                ConfigOption<?> option, IllegalArgumentException e) {
+            return new ValidationException(
+                    String.format(
+                            "Invalid value for '%scsv.%s': %s",
+                            PREFIX, option.key(), e.getMessage()));
         }
 
         private static String required(ReadableConfig options, ConfigOption<String> option) {

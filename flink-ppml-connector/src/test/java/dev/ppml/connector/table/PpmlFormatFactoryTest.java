@@ -106,6 +106,15 @@ class PpmlFormatFactoryTest {
     }
 
     @Test
+    void aCsvQuoteCharacterThatCannotEndRecordsIsNamed() {
+        assertPlanningFails(
+                "'ppml.format'='csv','ppml.key-uri'='local:/tmp/k.json',"
+                        + "'ppml.csv.quote-character'='«'",
+                "Invalid value for 'ppml.csv.quote-character': the CSV quote character must be"
+                        + " ASCII");
+    }
+
+    @Test
     void validOptionsPlanWithoutTouchingTheKey() {
         // The keystore does not exist: planning must not unlock keys.
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());

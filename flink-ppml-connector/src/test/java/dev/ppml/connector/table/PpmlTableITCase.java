@@ -3,9 +3,11 @@ package dev.ppml.connector.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ppml.connector.format.CsvRecordReader;
 import dev.ppml.connector.format.PpmlFiles;
 import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.testing.LocalKeys;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +92,8 @@ class PpmlTableITCase {
 
     /**
      * The csv plaintext inside ppml files is byte for byte what Flink's own csv format writes for
-     * the same rows: the ppml writer runs Flink's csv file writer on the plaintext stream.
+     * the same rows: the ppml writer runs Flink's csv file writer on the plaintext stream. Record
+     * by record: the rows of a VALUES reach the writer in no defined order, even at parallelism 1.
      */
     @Test
     void csvPlaintextIsExactlyWhatFlinksCsvFormatWrites() throws Exception {
@@ -98,8 +101,6 @@ class PpmlTableITCase {
         Path encrypted = dir.resolve("encrypted");
         Path plain = dir.resolve("plain");
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        // one task end to end, so both files hold the rows in the same order
-        tEnv.getConfig().set("table.exec.resource.default-parallelism", "1");
         String columns = "(id INT, note STRING, score DOUBLE)";
         tEnv.executeSql(
                 "CREATE TABLE enc "
@@ -127,7 +128,82 @@ class PpmlTableITCase {
         assertThat(plainFiles).hasSize(1);
         expected = Files.readString(plainFiles.get(0), StandardCharsets.UTF_8);
         assertThat(expected).contains("\"a \"\"quote\"\"\"").contains("Zürich 東京");
-        assertThat(decryptAll(keyUri, encrypted)).containsExactly(expected);
+        List<String> decrypted = decryptAll(keyUri, encrypted);
+        assertThat(decrypted).hasSize(1);
+        assertThat(csvRecords(decrypted.get(0)))
+                .containsExactlyInAnyOrderElementsOf(csvRecords(expected))
+                .hasSize(7);
+    }
+
+    /**
+     * Values with line breaks, quotes and delimiters are quoted by the writer and come back whole:
+     * the reader hands Flink's csv deserializer one RFC 4180 record at a time, not one line.
+     */
+    @Test
+    void csvValuesWithLineBreaksQuotesAndDelimitersReadBackEqual() throws Exception {
+        String keyUri = LocalKeys.create(dir, "master");
+        List<String> notes =
+                List.of(
+                        "a\nb",
+                        "c\r\nd",
+                        "\"q\"",
+                        "x,y",
+                        "",
+                        "äöü中文",
+                        "\n",
+                        "e\rf",
+                        "\"\r\n\",\n\"",
+                        "line\n".repeat(20_000)); // longer than the reader's buffer
+        for (String quote : List.of("\"", "'")) {
+            Path path = dir.resolve("notes" + (quote.equals("'") ? "-single" : ""));
+            TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+            tEnv.executeSql(
+                    "CREATE TABLE notes (id INT, note STRING, tail STRING) WITH ("
+                            + "'connector'='filesystem','path'='"
+                            + path.toUri()
+                            + "','format'='ppml','ppml.format'='csv','ppml.key-uri'='"
+                            + keyUri
+                            + "','ppml.header'='true','ppml.csv.quote-character'='"
+                            + quote.replace("'", "''")
+                            + "')");
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < notes.size(); i++) {
+                String note =
+                        i == notes.size() - 1
+                                ? "REPEAT('line' || CHR(10), 20000)"
+                                : sqlString(notes.get(i));
+                values.append(i == 0 ? "" : ", ")
+                        .append(String.format("(%d, %s, 'end %d')", i, note, i));
+            }
+            tEnv.executeSql("INSERT INTO notes VALUES " + values).await();
+
+            List<Row> rows = new ArrayList<>();
+            try (CloseableIterator<Row> it =
+                    tEnv.executeSql("SELECT id, note, tail FROM notes").collect()) {
+                it.forEachRemaining(rows::add);
+            }
+            assertThat(rows).as("quote %s", quote).hasSize(notes.size());
+            for (Row row : rows) {
+                int id = (Integer) row.getField(0);
+                assertThat(row.getField(1))
+                        .as("quote %s, row %d", quote, id)
+                        .isEqualTo(notes.get(id));
+                assertThat(row.getField(2)).isEqualTo("end " + id);
+            }
+            assertThat(String.join("", decryptAll(keyUri, path)))
+                    .as("the plaintext holds quoted line breaks")
+                    .contains(quote + "a\nb" + quote)
+                    .contains(quote + "c\r\nd" + quote);
+        }
+    }
+
+    /** {@code s} as a SQL string literal, line breaks as {@code CHR}. */
+    private static String sqlString(String s) {
+        return "'"
+                + s.replace("'", "''")
+                        .replace("\r", "' || CHR(13) || '")
+                        .replace("\n", "' || CHR(10) || '")
+                + "'";
     }
 
     @Test
@@ -174,6 +250,21 @@ class PpmlTableITCase {
                     .filter(p -> !p.getFileName().toString().startsWith("."))
                     .collect(Collectors.toList());
         }
+    }
+
+    /** The RFC 4180 records of {@code csv}, each with its terminator. */
+    private static List<String> csvRecords(String csv) throws Exception {
+        List<String> records = new ArrayList<>();
+        try (CsvRecordReader r =
+                new CsvRecordReader(
+                        new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)),
+                        "csv",
+                        CsvRecordReader.Syntax.RFC_4180)) {
+            for (byte[] record; (record = r.nextWithTerminator()) != null; ) {
+                records.add(new String(record, StandardCharsets.UTF_8));
+            }
+        }
+        return records;
     }
 
     private static List<String> decryptAll(String keyUri, Path dir) throws Exception {

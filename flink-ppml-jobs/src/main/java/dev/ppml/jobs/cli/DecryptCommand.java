@@ -37,7 +37,7 @@ public final class DecryptCommand implements Callable<Integer> {
             names = {"--output", "--out"},
             required = true,
             paramLabel = "PATH",
-            description = "Plaintext CSV file to write.")
+            description = "Plaintext CSV file to write (replaced only when decryption succeeds).")
     String out;
 
     @Option(names = "--no-header", description = "The files have no header line.")

@@ -132,7 +132,8 @@ public final class PpmlCli implements Runnable {
         }
         String advice = "";
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JobPaths.OutputNotEmptyException) {
+            if (t instanceof JobPaths.OutputNotEmptyException
+                    || t instanceof JobPaths.OutputIsDirectoryException) {
                 advice = " (--output)";
             } else if (t instanceof LocalKeystore.MissingKeystoreException) {
                 advice =
