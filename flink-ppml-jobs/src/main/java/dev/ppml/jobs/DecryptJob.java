@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.UUID;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -45,12 +46,19 @@ public final class DecryptJob {
      * What to decrypt.
      *
      * @param header whether the files start with a header record, written once at the top
+     * @param tableId the table every file must be bound to, or null to read files of any table
      */
-    public record Parameters(String keyUri, String input, String output, boolean header) {
+    public record Parameters(
+            String keyUri, String input, String output, boolean header, @Nullable String tableId) {
         public Parameters {
             checkNotNull(keyUri, "the key URI must be set");
             checkNotNull(input, "the input must be set");
             checkNotNull(output, "the output must be set");
+        }
+
+        /** Files not bound to a table. */
+        public Parameters(String keyUri, String input, String output, boolean header) {
+            this(keyUri, input, output, header, null);
         }
     }
 
@@ -68,6 +76,13 @@ public final class DecryptJob {
         KeyServiceOptions keyService = SimpleQuery.keyServiceOptions(env);
         String keyUri = parameters.keyUri();
         boolean header = parameters.header();
+        EncryptedFileSource.Builder<Tuple2<Boolean, byte[]>> source =
+                EncryptedFileSource.forRecordFormat(new FirstRecordTagged(), in)
+                        .withKeyUri(keyUri)
+                        .withKeyServiceOptions(keyService);
+        if (parameters.tableId() != null) {
+            source.withTableId(parameters.tableId());
+        }
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         FileSystem fs = out.getFileSystem();
         Path inProgress =
@@ -77,11 +92,7 @@ public final class DecryptJob {
         try {
             try (CloseableIterator<Tuple2<Boolean, byte[]>> records =
                             env.fromSource(
-                                            EncryptedFileSource.forRecordFormat(
-                                                            new FirstRecordTagged(), in)
-                                                    .withKeyUri(keyUri)
-                                                    .withKeyServiceOptions(keyService)
-                                                    .build(),
+                                            source.build(),
                                             WatermarkStrategy.noWatermarks(),
                                             "encrypted csv")
                                     .executeAndCollect("decrypt " + in.getName());

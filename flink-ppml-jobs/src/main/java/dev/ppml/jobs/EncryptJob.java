@@ -5,6 +5,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.KeyServiceOptions;
 import dev.ppml.oss.OssMetrics;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -33,12 +34,20 @@ public final class EncryptJob {
      * What to encrypt.
      *
      * @param header whether the input starts with a header record, kept at the top of every file
+     * @param tableId the table the files are bound to (written into each file's authenticated
+     *     header), or null
      */
-    public record Parameters(String keyUri, String input, String output, boolean header) {
+    public record Parameters(
+            String keyUri, String input, String output, boolean header, @Nullable String tableId) {
         public Parameters {
             checkNotNull(keyUri, "the key URI must be set");
             checkNotNull(input, "the input must be set");
             checkNotNull(output, "the output must be set");
+        }
+
+        /** Files not bound to a table. */
+        public Parameters(String keyUri, String input, String output, boolean header) {
+            this(keyUri, input, output, header, null);
         }
     }
 
@@ -55,6 +64,14 @@ public final class EncryptJob {
         String keyUri = parameters.keyUri();
         boolean header = parameters.header();
         byte[] headerRecord = header ? PlainRecordsFormat.firstRecord(in) : null;
+        EncryptedFileSink.Builder<byte[]> sink =
+                EncryptedFileSink.forRecordFormat(out, PlainRecordWriter.encoder(headerRecord))
+                        .withKeyUri(keyUri)
+                        .withKeyServiceOptions(keyService)
+                        .withBucketAssigner(new BasePathBucketAssigner<>());
+        if (parameters.tableId() != null) {
+            sink.withTableId(parameters.tableId());
+        }
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.fromSource(
                         FileSource.forBulkFileFormat(new PlainRecordsFormat(header), in).build(),
@@ -64,13 +81,7 @@ public final class EncryptJob {
                 .name("count rows")
                 // one reader per input file: spread the records over all parallel writers
                 .rebalance()
-                .sinkTo(
-                        EncryptedFileSink.forRecordFormat(
-                                        out, PlainRecordWriter.encoder(headerRecord))
-                                .withKeyUri(keyUri)
-                                .withKeyServiceOptions(keyService)
-                                .withBucketAssigner(new BasePathBucketAssigner<>())
-                                .build())
+                .sinkTo(sink.build())
                 .name("encrypted files");
         JobExecutionResult result = env.execute("encrypt " + in.getName());
         Long rows = result.getAccumulatorResult(ROWS);

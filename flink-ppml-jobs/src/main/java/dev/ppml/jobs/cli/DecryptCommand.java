@@ -43,6 +43,13 @@ public final class DecryptCommand implements Callable<Integer> {
     @Option(names = "--no-header", description = "The files have no header line.")
     boolean noHeader;
 
+    @Option(
+            names = "--table-id",
+            paramLabel = "ID",
+            description =
+                    "Reads only files bound to this table (written with the same --table-id or 'ppml.table-id'): a file of another table, or of none, fails the decrypt naming it.")
+    String tableId;
+
     @Override
     public Integer call() throws Exception {
         Progress.reset();
@@ -52,7 +59,9 @@ public final class DecryptCommand implements Callable<Integer> {
         long total = JobPaths.totalSize(JobPaths.of(in));
         long rows;
         try (ProgressBar bar = ProgressBar.start("decrypting", total, Progress::bytes)) {
-            rows = DecryptJob.run(env, new DecryptJob.Parameters(keyUri, in, out, !noHeader));
+            rows =
+                    DecryptJob.run(
+                            env, new DecryptJob.Parameters(keyUri, in, out, !noHeader, tableId));
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("decrypted %d rows from %s into %s%n", rows, in, out);

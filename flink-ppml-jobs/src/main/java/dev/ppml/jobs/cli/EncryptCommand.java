@@ -43,6 +43,13 @@ public final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--no-header", description = "The input has no header line.")
     boolean noHeader;
 
+    @Option(
+            names = "--table-id",
+            paramLabel = "ID",
+            description =
+                    "Binds the files to this table: the id goes into every file's authenticated header, and a decrypt (or SQL read) given another id refuses them.")
+    String tableId;
+
     @Override
     public Integer call() throws Exception {
         Progress.reset();
@@ -52,7 +59,9 @@ public final class EncryptCommand implements Callable<Integer> {
         long total = JobPaths.totalSize(JobPaths.of(in));
         long rows;
         try (ProgressBar bar = ProgressBar.start("encrypting", total, Progress::bytes)) {
-            rows = EncryptJob.run(env, new EncryptJob.Parameters(keyUri, in, out, !noHeader));
+            rows =
+                    EncryptJob.run(
+                            env, new EncryptJob.Parameters(keyUri, in, out, !noHeader, tableId));
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("encrypted %d rows (%d bytes) from %s into %s%n", rows, total, in, out);

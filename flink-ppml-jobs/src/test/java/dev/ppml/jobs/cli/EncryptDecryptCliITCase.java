@@ -107,6 +107,57 @@ class EncryptDecryptCliITCase {
         assertThat(out.resolve("keep.txt")).hasContent("mine");
     }
 
+    @Test
+    void tableIdBindsTheFilesToTheirTable() throws Exception {
+        Path input = write("people.csv", HEADER + String.join("", records(50, 3)));
+        BinPpml encrypted =
+                BinPpml.run(
+                        dir,
+                        "encrypt",
+                        "-p",
+                        "1",
+                        "--key-uri",
+                        keyUri,
+                        "--table-id",
+                        "people",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("enc").toString());
+        assertThat(encrypted.exitCode).as(encrypted.toString()).isZero();
+        encrypt(input, "unbound", "1");
+
+        BinPpml same = run("decrypt", "enc", dir.resolve("ok.csv").toString(), "people");
+        assertThat(same.exitCode).as(same.toString()).isZero();
+        assertThat(dir.resolve("ok.csv")).hasBinaryContent(Files.readAllBytes(input));
+
+        BinPpml other = run("decrypt", "enc", dir.resolve("payroll.csv").toString(), "payroll");
+        assertThat(other.exitCode).as(other.toString()).isEqualTo(1);
+        assertThat(other.errFirstLine())
+                .contains("belongs to table 'people'")
+                .contains("expects files of table 'payroll'")
+                .contains(".ppml");
+        assertThat(dir.resolve("payroll.csv")).doesNotExist();
+
+        BinPpml none = run("decrypt", "unbound", dir.resolve("none.csv").toString(), "people");
+        assertThat(none.exitCode).as(none.toString()).isEqualTo(1);
+        assertThat(none.errFirstLine()).contains("written without a table id");
+    }
+
+    private BinPpml run(String command, String input, String output, String tableId) {
+        return BinPpml.run(
+                dir,
+                command,
+                "--key-uri",
+                keyUri,
+                "--table-id",
+                tableId,
+                "--input",
+                dir.resolve(input).toString(),
+                "--output",
+                output);
+    }
+
     private BinPpml run(String command, String input, String output) {
         return BinPpml.run(
                 dir,
