@@ -11,8 +11,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -44,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * emitted when the failure is detected.
  *
  * <p>Table binding: with a table id, a file whose authenticated header names another table, or
- * none, is refused. A file id already read from another path by this reader is refused too (a
- * copied or duplicated file); {@link EncryptedFileSource} also checks file ids across the whole
- * read before any split is assigned.
+ * none, is refused. A file id already read from another path by this reader (among the last {@value
+ * #REMEMBERED_FILE_IDS} files it read) is refused too: a copied or duplicated file. {@link
+ * EncryptedFileSource} also checks file ids across the whole read before any split is assigned.
  *
  * <p>Checkpointed position: the number of records emitted from the file; on restore the file is
  * read again from its start and that many records are skipped.
@@ -62,6 +63,9 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
     private final RecordDecoder<T> decoder;
     private final boolean verifyBeforeRead;
     @Nullable private final String tableId;
+
+    /** At most this many file ids are remembered per reader, the oldest forgotten first. */
+    static final int REMEMBERED_FILE_IDS = 100_000;
 
     /** File id (hex) to the path it was first read from, by this reader instance. */
     private transient Map<String, String> filesRead;
@@ -151,11 +155,21 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
             throw wrongTable(name, header, tableId);
         }
         if (filesRead == null) {
-            filesRead = new ConcurrentHashMap<>();
+            filesRead = Collections.synchronizedMap(new RecentFiles());
         }
         String first = filesRead.putIfAbsent(header.fileIdHex(), name);
         if (first != null && !first.equals(name)) {
             throw duplicateFileId(header.fileIdHex(), first, name);
+        }
+    }
+
+    /** Insertion-ordered, forgetting the eldest beyond {@link #REMEMBERED_FILE_IDS}. */
+    private static final class RecentFiles extends LinkedHashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED_FILE_IDS;
         }
     }
 

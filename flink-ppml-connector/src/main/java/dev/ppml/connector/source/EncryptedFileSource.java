@@ -66,6 +66,7 @@ public final class EncryptedFileSource {
         private boolean verifyBeforeRead = true;
         @Nullable private Duration monitorInterval;
         @Nullable private String tableId;
+        private boolean rejectCopies = true;
 
         private Builder(RecordDecoder<T> decoder, Path[] paths) {
             this.decoder = checkNotNull(decoder, "record decoder must be set");
@@ -106,6 +107,18 @@ public final class EncryptedFileSource {
             return this;
         }
 
+        /**
+         * Whether the JobManager reads every file's header before assigning splits, to fail the
+         * read if two files share a file id (a copy) or, with a table id, a file belongs to another
+         * table (default true). It costs one small read per file at the start ({@value
+         * DistinctFilesEnumerator#CONCURRENT_READS} at a time). Turned off, each reader still
+         * refuses files of another table and a file id it has read before under another path.
+         */
+        public Builder<T> rejectCopies(boolean reject) {
+            this.rejectCopies = reject;
+            return this;
+        }
+
         /** Keeps watching the paths for new files (streaming); default: read once (bounded). */
         public Builder<T> monitorContinuously(Duration interval) {
             this.monitorInterval = checkNotNull(interval);
@@ -123,9 +136,10 @@ public final class EncryptedFileSource {
                             decoder,
                             verifyBeforeRead,
                             tableId);
-            FileSource.FileSourceBuilder<T> builder =
-                    FileSource.forBulkFileFormat(format, paths)
-                            .setFileEnumerator(DistinctFilesEnumerator.provider(tableId));
+            FileSource.FileSourceBuilder<T> builder = FileSource.forBulkFileFormat(format, paths);
+            if (rejectCopies) {
+                builder.setFileEnumerator(DistinctFilesEnumerator.provider(tableId));
+            }
             if (monitorInterval != null) {
                 builder.monitorContinuously(monitorInterval);
             }

@@ -46,6 +46,7 @@ class EncryptedFileSourceITCase {
     static final List<String> SEEN = new CopyOnWriteArrayList<>();
 
     @TempDir Path dir;
+    private boolean rejectCopies = true;
     private String keyUri;
     private Path input;
 
@@ -99,6 +100,22 @@ class EncryptedFileSourceITCase {
     }
 
     @Test
+    void withoutTheJobManagerCheckTheReaderStillRefusesACopyItReads() throws Exception {
+        Files.delete(input.resolve("damaged.ppml"));
+        Files.copy(input.resolve("good-a.ppml"), input.resolve("good-a-copy.ppml"));
+        rejectCopies = false;
+
+        Throwable failure = catchThrowable(() -> run(true));
+
+        assertThat(ExceptionUtils.stringifyException(failure))
+                .contains("good-a.ppml")
+                .contains("good-a-copy.ppml")
+                .contains("same file id");
+        // the first of the two was read whole; nothing of the copy
+        assertThat(SEEN.stream().filter(l -> l.startsWith("a,")).count()).isEqualTo(100);
+    }
+
+    @Test
     void aReadOfOneTableRefusesAFileOfAnotherBeforeAnyRecord() throws Exception {
         Files.delete(input.resolve("damaged.ppml"));
         Files.delete(input.resolve("good-a.ppml"));
@@ -134,7 +151,8 @@ class EncryptedFileSourceITCase {
                                 new SimpleStringSchema(),
                                 new org.apache.flink.core.fs.Path(input.toUri()))
                         .withKeyUri(keyUri)
-                        .verifyBeforeRead(verifyBeforeRead);
+                        .verifyBeforeRead(verifyBeforeRead)
+                        .rejectCopies(rejectCopies);
         if (tableId != null) {
             source.withTableId(tableId);
         }
