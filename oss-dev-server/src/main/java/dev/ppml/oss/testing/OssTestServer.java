@@ -1,9 +1,9 @@
-package dev.ppml.oss.testutils;
+package dev.ppml.oss.testing;
 
+import com.aliyun.oss.common.utils.CRC64;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ppml.oss.Crc64;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,19 +52,27 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A loopback OSS server for tests (path-style addressing, V1 signatures). See the package
- * documentation for what it implements and which faults it injects.
+ * A loopback OSS server for tests and benchmarks (path-style addressing, V1 signatures): our own
+ * test double of the public OSS REST protocol, not OSS. See the package documentation for what it
+ * implements and which faults it injects.
  *
  * <p>It must not be what a benchmark measures, so bodies never sit in the heap: every PutObject and
  * UploadPart body is streamed to a file in a temporary directory of this server (deleted by {@link
  * #close()}), its MD5 and CRC64 computed on the way; a completed multipart upload is the ordered
  * list of its part files, nothing copied; GetObject streams the requested range from those files.
  * Sizes and offsets are {@code long} throughout, so objects of 5 GiB and more work. Only keys,
- * ETags and checksums are kept in memory.
+ * ETags and checksums are kept in memory. Its request threads are named {@value #THREAD_NAME}, so a
+ * benchmark can tell the server's CPU time from its client's.
+ *
+ * <p>Restrictions: loopback only, one fixed test credential ({@link #ACCESS_KEY_ID}, {@link
+ * #ACCESS_KEY_SECRET}), no TLS, no persistence beyond {@link #close()}; never expose it.
  */
 public final class OssTestServer implements AutoCloseable {
     public static final String ACCESS_KEY_ID = "test-access-key-id";
     public static final String ACCESS_KEY_SECRET = "test-access-key-secret";
+
+    /** The name of every thread that serves a request. */
+    public static final String THREAD_NAME = "oss-test-server";
 
     private static final String NODELAY = "sun.net.httpserver.nodelay";
 
@@ -112,7 +120,7 @@ public final class OssTestServer implements AutoCloseable {
             long n = 0;
             long crc = 0;
             for (Blob b : blobs) {
-                crc = Crc64.combine(crc, b.crc64(), b.length());
+                crc = CRC64.combine(crc, b.crc64(), b.length());
                 n += b.length();
             }
             this.size = n;
@@ -176,7 +184,7 @@ public final class OssTestServer implements AutoCloseable {
                 Executors.newFixedThreadPool(
                         8,
                         r -> {
-                            Thread t = new Thread(r, "oss-test-server");
+                            Thread t = new Thread(r, THREAD_NAME);
                             t.setDaemon(true);
                             return t;
                         });
@@ -358,7 +366,7 @@ public final class OssTestServer implements AutoCloseable {
     private Blob receive(InputStream in, boolean flipLastBit) throws IOException {
         Path file = Files.createTempFile(dir, "blob-", ".bin");
         MessageDigest md5 = md5();
-        Crc64 crc = new Crc64();
+        CRC64 crc = new CRC64();
         long length = 0;
         // buf[0] holds back the last byte read, so it can be flipped once the body has ended
         byte[] buf = new byte[CHUNK + 1];
@@ -389,7 +397,7 @@ public final class OssTestServer implements AutoCloseable {
         return new Blob(file, length, md5.digest(), crc.getValue());
     }
 
-    private static void consume(byte[] buf, int len, MessageDigest md5, Crc64 crc, FileChannel out)
+    private static void consume(byte[] buf, int len, MessageDigest md5, CRC64 crc, FileChannel out)
             throws IOException {
         md5.update(buf, 0, len);
         crc.update(buf, 0, len);
@@ -402,7 +410,9 @@ public final class OssTestServer implements AutoCloseable {
     private Blob write(byte[] bytes) throws IOException {
         Path file = Files.createTempFile(dir, "blob-", ".bin");
         Files.write(file, bytes);
-        return new Blob(file, bytes.length, md5().digest(bytes), Crc64.of(bytes, 0, bytes.length));
+        CRC64 crc = new CRC64();
+        crc.update(bytes, 0, bytes.length);
+        return new Blob(file, bytes.length, md5().digest(bytes), crc.getValue());
     }
 
     /** A second name for a blob's file (a copy where links are unsupported): files never change. */
@@ -469,52 +479,32 @@ public final class OssTestServer implements AutoCloseable {
                 return;
             }
             switch (op) {
-                case "PutBucket":
+                case "PutBucket" -> {
                     createBucket(bucket);
                     empty(ex, 200);
-                    break;
-                case "PutObject":
-                    putObject(ex, bucket, key);
-                    break;
-                case "CopyObject":
-                    copyObject(ex, bucket, key);
-                    break;
-                case "GetObject":
-                    getObject(ex, bucket, key, true);
-                    break;
-                case "HeadObject":
-                    getObject(ex, bucket, key, false);
-                    break;
-                case "DeleteObject":
+                }
+                case "PutObject" -> putObject(ex, bucket, key);
+                case "CopyObject" -> copyObject(ex, bucket, key);
+                case "GetObject" -> getObject(ex, bucket, key, true);
+                case "HeadObject" -> getObject(ex, bucket, key, false);
+                case "DeleteObject" -> {
                     release(bucket(bucket).remove(key));
                     empty(ex, 204);
-                    break;
-                case "ListObjects":
-                    listObjects(ex, bucket, query);
-                    break;
-                case "InitiateMultipartUpload":
-                    initiate(ex, bucket, key);
-                    break;
-                case "UploadPart":
-                    uploadPart(ex, query);
-                    break;
-                case "CompleteMultipartUpload":
-                    complete(ex, bucket, key, query, body);
-                    break;
-                case "AbortMultipartUpload":
-                    abort(ex, query);
-                    break;
-                case "ListParts":
-                    listParts(ex, query);
-                    break;
-                default:
-                    error(
-                            ex,
-                            400,
-                            "NotImplemented",
-                            "operation "
-                                    + op
-                                    + " is outside the REST subset this test server speaks");
+                }
+                case "ListObjects" -> listObjects(ex, bucket, query);
+                case "InitiateMultipartUpload" -> initiate(ex, bucket, key);
+                case "UploadPart" -> uploadPart(ex, query);
+                case "CompleteMultipartUpload" -> complete(ex, bucket, key, query, body);
+                case "AbortMultipartUpload" -> abort(ex, query);
+                case "ListParts" -> listParts(ex, query);
+                default ->
+                        error(
+                                ex,
+                                400,
+                                "NotImplemented",
+                                "operation "
+                                        + op
+                                        + " is outside the REST subset this test server speaks");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -623,7 +613,7 @@ public final class OssTestServer implements AutoCloseable {
         }
         store(bucket, key, o);
         ex.getResponseHeaders().add("ETag", o.etag);
-        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Crc64.toOssString(o.crc64));
+        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Long.toUnsignedString(o.crc64));
         empty(ex, 200);
     }
 
@@ -704,7 +694,7 @@ public final class OssTestServer implements AutoCloseable {
                     HTTP_DATE.format(
                             ZonedDateTime.ofInstant(
                                     Instant.ofEpochMilli(o.lastModified), ZoneOffset.UTC)));
-            rh.add("x-oss-hash-crc64ecma", Crc64.toOssString(o.crc64));
+            rh.add("x-oss-hash-crc64ecma", Long.toUnsignedString(o.crc64));
             rh.add("x-oss-request-id", UUID.randomUUID().toString());
             rh.add("Content-Type", "application/octet-stream");
             if (!withBody) {
@@ -961,7 +951,7 @@ public final class OssTestServer implements AutoCloseable {
         }
         release(replaced);
         ex.getResponseHeaders().add("ETag", part.etag);
-        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Crc64.toOssString(part.crc64));
+        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Long.toUnsignedString(part.crc64));
         empty(ex, 200);
     }
 
@@ -1016,7 +1006,7 @@ public final class OssTestServer implements AutoCloseable {
         unused.forEach(OssTestServer::release);
         StoredObject o = new StoredObject(blobs, multipartEtag(blobs, previous));
         store(bucket, key, o);
-        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Crc64.toOssString(o.crc64));
+        ex.getResponseHeaders().add("x-oss-hash-crc64ecma", Long.toUnsignedString(o.crc64));
         xml(
                 ex,
                 200,
