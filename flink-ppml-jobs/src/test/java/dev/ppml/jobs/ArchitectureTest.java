@@ -1,5 +1,7 @@
 package dev.ppml.jobs;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,16 +16,21 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * attestation &lt;- key-service-client &lt;- flink-ppml-connector &lt;- flink-ppml-jobs
- *                      ^                                         /      |
- *                kbs-dev-broker &lt;------------------------------'       |
- * flink-ppml-oss-fs (depends on no other module) &lt;---------------------'
+ *                      ^                                         /   |    |
+ *                kbs-dev-broker &lt;------------------------------'    |    |
+ * flink-ppml-oss-fs (depends on no other module) &lt;------------------'    |
+ * oss-dev-server (depends on no other module) &lt;----------------------------'
  * </pre>
  *
- * with attestation, the key-service client and the broker free of Flink, no HTTP server in the
- * client, and jobs that know nothing of the command line. Lives here because this module sees every
- * other module's main classes.
+ * with attestation, the key-service client, the broker and the OSS test server free of Flink, no
+ * HTTP server in the client, the file system and the connector blind to the OSS test server, and
+ * jobs that know nothing of the command line. Lives here because this module sees every other
+ * module's main classes.
  */
 class ArchitectureTest {
+
+    /** The package of module oss-dev-server. */
+    private static final String OSS_TEST_SERVER = "dev.ppml.oss.testing..";
 
     private static JavaClasses classes;
 
@@ -113,6 +120,27 @@ class ArchitectureTest {
                         "dev.ppml.connector..",
                         "dev.ppml.jobs..")
                 .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.ppml.oss..")
+                .and()
+                .resideOutsideOfPackage(OSS_TEST_SERVER)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(OSS_TEST_SERVER)
+                .check(classes);
+    }
+
+    @Test
+    void theOssTestServerIsFreeOfFlinkAndOfTheFileSystemItServes() {
+        noClasses()
+                .that()
+                .resideInAPackage(OSS_TEST_SERVER)
+                .should()
+                .dependOnClassesThat(
+                        resideInAnyPackage("org.apache.flink..", "dev.ppml..")
+                                .and(resideOutsideOfPackage(OSS_TEST_SERVER)))
+                .check(classes);
     }
 
     @Test
@@ -165,5 +193,6 @@ class ArchitectureTest {
                 .anyMatch(c -> c.getPackageName().startsWith("dev.ppml.jobs.demo"))
                 .anyMatch(c -> c.getPackageName().startsWith("dev.ppml.jobs.cli"));
         assertThat(classes.contain("dev.ppml.broker.DevKeyBroker")).isTrue();
+        assertThat(classes.contain("dev.ppml.oss.testing.OssTestServer")).isTrue();
     }
 }

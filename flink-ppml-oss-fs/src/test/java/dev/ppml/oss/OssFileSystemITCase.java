@@ -3,7 +3,7 @@ package dev.ppml.oss;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ppml.oss.testutils.OssTestServer;
+import dev.ppml.oss.testing.OssTestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.ppml.oss;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ppml.oss.testutils.OssTestServer;
+import dev.ppml.oss.testing.OssTestServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.jobs.SimpleQuery;
 import dev.ppml.keys.testing.LocalKeys;
-import dev.ppml.oss.testutils.OssTestServer;
+import dev.ppml.oss.testing.OssTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.ppml.jobs.EncryptJob;
 import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.jobs.SimpleQuery;
 import dev.ppml.keys.testing.LocalKeys;
-import dev.ppml.oss.testutils.OssTestServer;
+import dev.ppml.oss.testing.OssTestServer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

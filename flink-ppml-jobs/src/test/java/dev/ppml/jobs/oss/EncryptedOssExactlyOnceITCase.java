@@ -8,7 +8,7 @@ import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.connector.sink.EncryptedFileSink;
 import dev.ppml.keys.testing.LocalKeys;
 import dev.ppml.oss.OssOptions;
-import dev.ppml.oss.testutils.OssTestServer;
+import dev.ppml.oss.testing.OssTestServer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.ppml.oss.testutils;
 
 import dev.ppml.oss.OssOptions;
+import dev.ppml.oss.testing.OssTestServer;
 import java.io.File;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
