@@ -95,10 +95,25 @@ public final class CsvLines<T> implements RecordEncoder<T>, RecordDecoder<T> {
 
     @Override
     public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
+        return open(plaintext, fileName, schema());
+    }
+
+    @Override
+    public boolean isSplittable() {
+        return true;
+    }
+
+    @Override
+    public RecordReader<T> openWithin(InputStream plaintext, String fileName) throws IOException {
+        return open(plaintext, fileName, schema().withoutHeader());
+    }
+
+    private RecordReader<T> open(InputStream plaintext, String fileName, CsvSchema schema)
+            throws IOException {
         CsvMapper mapper = new CsvMapper();
         MappingIterator<T> it;
         try {
-            it = mapper.readerFor(type).with(schema()).readValues(plaintext);
+            it = mapper.readerFor(type).with(schema).readValues(plaintext);
         } catch (JsonProcessingException e) {
             throw RecordDecoders.parseFailure(fileName, 1, e);
         }

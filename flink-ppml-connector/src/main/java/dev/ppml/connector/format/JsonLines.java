@@ -52,6 +52,16 @@ public final class JsonLines<T> implements RecordEncoder<T>, RecordDecoder<T> {
     }
 
     @Override
+    public boolean isSplittable() {
+        return true;
+    }
+
+    @Override
+    public RecordReader<T> openWithin(InputStream plaintext, String fileName) throws IOException {
+        return open(plaintext, fileName);
+    }
+
+    @Override
     public String formatName() {
         return "json";
     }

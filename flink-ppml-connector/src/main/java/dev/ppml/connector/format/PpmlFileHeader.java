@@ -19,10 +19,11 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The header of a ppml file, format version 1:
+ * The header of a ppml file, format versions 1 and 2 (the header is the same; the versions differ
+ * in the body, see {@link SegmentLayout}):
  *
  * <pre>
- * "PPML" (4 bytes) | version u8 = 1 | header length u32 BE | header (UTF-8 JSON)
+ * "PPML" (4 bytes) | version u8 (1 or 2) | header length u32 BE | header (UTF-8 JSON)
  * </pre>
  *
  * <p>The JSON holds the master key URI, the per-file data keyset encrypted with the master key's
@@ -37,7 +38,12 @@ import org.apache.flink.annotation.Internal;
 public final class PpmlFileHeader {
 
     static final byte[] MAGIC = {'P', 'P', 'M', 'L'};
-    static final int VERSION = 1;
+
+    /** The version written: 2, whose body's segments end with record-mark trailers. */
+    static final int VERSION = 2;
+
+    /** The oldest version read: 1, the same header before a body without trailers. */
+    static final int OLDEST_VERSION = 1;
 
     /** Headers are small; anything larger is corruption, not a header. */
     static final int MAX_HEADER_LENGTH = 1 << 20;
@@ -51,8 +57,10 @@ public final class PpmlFileHeader {
     private final String innerFormat;
     private final Instant createdAt;
     @Nullable private final String tableId;
+    private final int version;
 
     PpmlFileHeader(
+            int version,
             String keyUri,
             byte[] encryptedDataKey,
             StreamingParameters streaming,
@@ -67,6 +75,15 @@ public final class PpmlFileHeader {
         this.innerFormat = innerFormat;
         this.createdAt = createdAt;
         this.tableId = tableId;
+        this.version = version;
+    }
+
+    /**
+     * The file's format version: 2 (segments end with record-mark trailers, so the file can be
+     * split) or 1 (written by earlier releases; read whole).
+     */
+    public int version() {
+        return version;
     }
 
     public String keyUri() {
@@ -118,7 +135,7 @@ public final class PpmlFileHeader {
         byte[] json = node.toString().getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 9);
         out.writeBytes(MAGIC);
-        out.write(VERSION);
+        out.write(version);
         out.writeBytes(ByteBuffer.allocate(4).putInt(json.length).array());
         out.writeBytes(json);
         return out.toByteArray();
@@ -155,13 +172,13 @@ public final class PpmlFileHeader {
                             fileName));
         }
         int version = fixed[4] & 0xff;
-        if (version != VERSION) {
+        if (version < OLDEST_VERSION || version > VERSION) {
             throw new PpmlFormatException(
                     String.format(
-                            "file %s has ppml format version %d; this reader supports version %d"
-                                    + " only. Read it with the flink-ppml release that wrote it or"
-                                    + " a newer one.",
-                            fileName, version, VERSION));
+                            "file %s has ppml format version %d; this reader supports versions"
+                                    + " %d to %d. Read it with the flink-ppml release that wrote it"
+                                    + " or a newer one.",
+                            fileName, version, OLDEST_VERSION, VERSION));
         }
         int length = ByteBuffer.wrap(fixed, 5, 4).getInt();
         if (length <= 0 || length > MAX_HEADER_LENGTH) {
@@ -185,6 +202,7 @@ public final class PpmlFileHeader {
             JsonNode node = JSON.readTree(json);
             header =
                     new PpmlFileHeader(
+                            version,
                             text(node, "keyUri"),
                             Base64.getDecoder().decode(text(node, "dataKey")),
                             StreamingParameters.fromName(text(node, "streaming")),
@@ -225,7 +243,9 @@ public final class PpmlFileHeader {
 
     @Override
     public String toString() {
-        return "PpmlFileHeader{keyUri="
+        return "PpmlFileHeader{version="
+                + version
+                + ", keyUri="
                 + keyUri
                 + ", streaming="
                 + streaming

@@ -12,15 +12,21 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
- * Writes and reads the ppml file format (version 1): a header holding the per-file data key wrapped
- * by the master key, then a Tink streaming AEAD body.
+ * Writes and reads the ppml file format (version 2; version 1 is still read): a header holding the
+ * per-file data key wrapped by the master key, then a Tink streaming AEAD body whose segments each
+ * end with a trailer marking where a record starts (see {@link SegmentLayout}), so that a large
+ * file can be read in splits.
  *
  * <p>Security guarantees: every file gets a fresh data key, so no nonce is reused across files or
  * writers. The body's associated data is the exact header prefix, so an edited header fails
@@ -44,7 +50,7 @@ public final class PpmlFiles {
      * to. Closing the returned stream writes the last segment and flushes, but does not close
      * {@code out}.
      */
-    public static OutputStream encrypt(
+    public static PlaintextOutput encrypt(
             OutputStream out,
             MasterKey masterKey,
             StreamingParameters streaming,
@@ -58,12 +64,30 @@ public final class PpmlFiles {
      * to the table {@code tableId} (null: no table): the id is part of the authenticated header,
      * and readers configured with a table id refuse files of any other table.
      */
-    public static OutputStream encrypt(
+    public static PlaintextOutput encrypt(
             OutputStream out,
             MasterKey masterKey,
             StreamingParameters streaming,
             String innerFormat,
             @Nullable String tableId)
+            throws IOException {
+        return new PlaintextOutput(
+                encrypt(out, masterKey, streaming, innerFormat, tableId, PpmlFileHeader.VERSION),
+                SegmentLayout.of(streaming));
+    }
+
+    /**
+     * Writes the header of format {@code version} and returns the body's encrypting stream: raw
+     * plaintext, without the version-2 trailers (callers add them). Version 1 is written only by
+     * tests, to prove that files of earlier releases stay readable.
+     */
+    static OutputStream encrypt(
+            OutputStream out,
+            MasterKey masterKey,
+            StreamingParameters streaming,
+            String innerFormat,
+            @Nullable String tableId,
+            int version)
             throws IOException {
         Aead master = masterKey.unlock();
         KeyServices.registerTink();
@@ -86,6 +110,7 @@ public final class PpmlFiles {
         }
         PpmlFileHeader header =
                 new PpmlFileHeader(
+                        version,
                         masterKey.keyUri().toString(),
                         wrapped,
                         streaming,
@@ -128,10 +153,131 @@ public final class PpmlFiles {
             throw e;
         }
         try {
-            return new Decrypted(parsed.header, body(in, parsed, masterKey, fileName));
+            InputStream plaintext = body(in, parsed, masterKey, fileName);
+            if (parsed.header.version() >= 2) {
+                plaintext =
+                        new UnframingInputStream(
+                                plaintext, SegmentLayout.of(parsed.header.streaming()), fileName);
+            }
+            return new Decrypted(parsed.header, plaintext);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens the part of a ppml file that a split of file bytes {@code [splitStart, splitEnd)}
+     * covers: the records that start in the segments the split owns (see {@link
+     * SegmentLayout#firstSegmentOwned}), read on to the end of the last one. Every segment read is
+     * authenticated before its plaintext is returned, and a split that reads to the end of the file
+     * authenticates its last segment as the last. A version-1 file cannot be split: the split
+     * holding its first byte reads all of it, the others nothing.
+     *
+     * @param in the file, positioned anywhere; closed when the returned stream is closed
+     * @param fileLength the file's length in bytes
+     */
+    public static SplitRead openSplit(
+            FSDataInputStream in,
+            long fileLength,
+            MasterKey masterKey,
+            String fileName,
+            long splitStart,
+            long splitEnd)
+            throws IOException {
+        PpmlFileHeader.Parsed parsed;
+        try {
+            in.seek(0);
+            parsed = PpmlFileHeader.read(in, fileName);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        PpmlFileHeader header = parsed.header;
+        try {
+            if (header.version() < 2) {
+                if (splitStart > 0) {
+                    in.close();
+                    return new SplitRead(header, InputStream.nullInputStream(), false);
+                }
+                return new SplitRead(header, body(in, parsed, masterKey, fileName), true);
+            }
+            SegmentLayout layout = SegmentLayout.of(header.streaming());
+            long bodyStart = parsed.prefix.length;
+            long first = layout.firstSegmentOwned(splitStart, bodyStart);
+            long end =
+                    splitEnd >= fileLength
+                            ? Long.MAX_VALUE
+                            : layout.firstSegmentOwned(splitEnd, bodyStart);
+            StreamingAead aead = dataKeyPrimitive(header, masterKey, fileName);
+            BodyChannel source = new BodyChannel(in, bodyStart, fileLength - bodyStart);
+            SeekableByteChannel channel;
+            try {
+                channel = aead.newSeekableDecryptingChannel(source, parsed.prefix);
+            } catch (GeneralSecurityException e) {
+                throw new PpmlFormatException(
+                        String.format(
+                                "cannot start decrypting file %s: %s", fileName, e.getMessage()));
+            }
+            SplitPlaintextStream plaintext =
+                    new SplitPlaintextStream(
+                            channel,
+                            layout,
+                            first,
+                            end,
+                            layout.rawLength(fileLength - bodyStart),
+                            (e, segment) -> splitFailure(e, source, fileName, segment));
+            return new SplitRead(header, plaintext, first == 0);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private static IOException splitFailure(
+            IOException e, BodyChannel source, String fileName, long segment) {
+        IOException ioError = source.failure;
+        if (ioError != null) {
+            return new IOException(
+                    String.format(
+                            "reading file %s failed in segment %d: %s",
+                            fileName, segment, ioError.getMessage()),
+                    ioError);
+        }
+        return new PpmlFormatException(
+                String.format(
+                        "authentication of file %s failed in segment %d: the file was modified,"
+                                + " truncated, extended or written incompletely",
+                        fileName, segment));
+    }
+
+    /** The records of one split of a ppml file. */
+    public static final class SplitRead {
+        private final PpmlFileHeader header;
+        private final InputStream plaintext;
+        private final boolean fileStart;
+
+        private SplitRead(PpmlFileHeader header, InputStream plaintext, boolean fileStart) {
+            this.header = header;
+            this.plaintext = plaintext;
+            this.fileStart = fileStart;
+        }
+
+        public PpmlFileHeader header() {
+            return header;
+        }
+
+        /** The split's record data; closing it closes the file stream. */
+        public InputStream plaintext() {
+            return plaintext;
+        }
+
+        /**
+         * Whether the data starts at the file's start (so header records, if the inner format has
+         * any, come first), rather than at a record boundary inside the file.
+         */
+        public boolean fileStart() {
+            return fileStart;
         }
     }
 
@@ -159,29 +305,7 @@ public final class PpmlFiles {
             InputStream in, PpmlFileHeader.Parsed parsed, MasterKey masterKey, String fileName)
             throws IOException {
         PpmlFileHeader header = parsed.header;
-        if (!header.keyUri().equals(masterKey.keyUri().toString())) {
-            throw new PpmlFormatException(
-                    String.format(
-                            "file %s was encrypted under master key '%s', but the reader is"
-                                    + " configured with '%s'; configure the matching key URI",
-                            fileName, header.keyUri(), masterKey.keyUri()));
-        }
-        Aead master = masterKey.unlock();
-        KeyServices.registerTink();
-        StreamingAead aead;
-        try {
-            KeysetHandle dataKey =
-                    TinkProtoKeysetFormat.parseEncryptedKeyset(
-                            header.encryptedDataKey(), master, header.fileId());
-            aead = dataKey.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
-        } catch (GeneralSecurityException e) {
-            throw new PpmlFormatException(
-                    String.format(
-                            "cannot unwrap the data key of file %s with master key '%s': the file"
-                                    + " was encrypted under a different master key, or its header"
-                                    + " was altered",
-                            fileName, masterKey.keyUri()));
-        }
+        StreamingAead aead = dataKeyPrimitive(header, masterKey, fileName);
         InputStream plaintext;
         SourceStream source;
         try {
@@ -192,6 +316,32 @@ public final class PpmlFiles {
                     String.format("cannot start decrypting file %s: %s", fileName, e.getMessage()));
         }
         return new AuthenticatingInputStream(plaintext, source, fileName);
+    }
+
+    private static StreamingAead dataKeyPrimitive(
+            PpmlFileHeader header, MasterKey masterKey, String fileName) throws IOException {
+        if (!header.keyUri().equals(masterKey.keyUri().toString())) {
+            throw new PpmlFormatException(
+                    String.format(
+                            "file %s was encrypted under master key '%s', but the reader is"
+                                    + " configured with '%s'; configure the matching key URI",
+                            fileName, header.keyUri(), masterKey.keyUri()));
+        }
+        Aead master = masterKey.unlock();
+        KeyServices.registerTink();
+        try {
+            KeysetHandle dataKey =
+                    TinkProtoKeysetFormat.parseEncryptedKeyset(
+                            header.encryptedDataKey(), master, header.fileId());
+            return dataKey.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+        } catch (GeneralSecurityException e) {
+            throw new PpmlFormatException(
+                    String.format(
+                            "cannot unwrap the data key of file %s with master key '%s': the file"
+                                    + " was encrypted under a different master key, or its header"
+                                    + " was altered",
+                            fileName, masterKey.keyUri()));
+        }
     }
 
     /**
@@ -315,6 +465,98 @@ public final class PpmlFiles {
                 failure = e;
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The body of a file as the seekable ciphertext channel Tink reads: position 0 is the first
+     * byte after the header. Reads fill the buffer (Tink loads a segment with one read); a seek to
+     * where the stream already is costs nothing, so sequential segments stream through one range
+     * request on an object store. The file's own I/O errors are remembered, so they are not
+     * reported as tampering.
+     */
+    private static final class BodyChannel implements SeekableByteChannel {
+        private final FSDataInputStream in;
+        private final long bodyStart;
+        private final long size;
+        private long position;
+        private boolean open = true;
+        volatile IOException failure;
+
+        BodyChannel(FSDataInputStream in, long bodyStart, long size) {
+            this.in = in;
+            this.bodyStart = bodyStart;
+            this.size = size;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (position >= size) {
+                return -1;
+            }
+            int want = (int) Math.min(dst.remaining(), size - position);
+            try {
+                if (in.getPos() != bodyStart + position) {
+                    in.seek(bodyStart + position);
+                }
+                int total = 0;
+                byte[] array = dst.hasArray() ? dst.array() : new byte[want];
+                int offset = dst.hasArray() ? dst.arrayOffset() + dst.position() : 0;
+                while (total < want) {
+                    int n = in.read(array, offset + total, want - total);
+                    if (n < 0) {
+                        break;
+                    }
+                    total += n;
+                }
+                if (dst.hasArray()) {
+                    dst.position(dst.position() + total);
+                } else {
+                    dst.put(array, 0, total);
+                }
+                position += total;
+                return total == 0 ? -1 : total;
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new NonWritableChannelException();
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public SeekableByteChannel position(long newPosition) {
+            position = newPosition;
+            return this;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) {
+            throw new NonWritableChannelException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() throws IOException {
+            open = false;
+            in.close();
         }
     }
 

@@ -18,6 +18,24 @@ public interface RecordDecoder<T> extends Serializable, ResultTypeQueryable<T> {
     /** Starts reading a file's plaintext; {@code fileName} is for error messages. */
     RecordReader<T> open(InputStream plaintext, String fileName) throws IOException;
 
+    /**
+     * Whether reading can start at any record boundary inside a file ({@link #openWithin}), so that
+     * large files are split among readers. Default: no, each file is read whole by one reader.
+     */
+    default boolean isSplittable() {
+        return false;
+    }
+
+    /**
+     * Starts reading at a record boundary inside a file rather than at its start: nothing is
+     * skipped as a header. Called only when {@link #isSplittable()}.
+     */
+    default RecordReader<T> openWithin(InputStream plaintext, String fileName) throws IOException {
+        throw new UnsupportedOperationException(
+                getClass().getName()
+                        + " reads a file only from its start (isSplittable() is false)");
+    }
+
     /** Reads the records of one file. */
     interface RecordReader<T> extends Closeable {
         /** The next record, or {@code null} at the end of the file. */

@@ -184,6 +184,22 @@ public final class RecordDecoders {
 
         @Override
         public RecordReader<T> open(InputStream plaintext, String fileName) throws IOException {
+            return open(plaintext, fileName, skip);
+        }
+
+        @Override
+        public boolean isSplittable() {
+            return true;
+        }
+
+        @Override
+        public RecordReader<T> openWithin(InputStream plaintext, String fileName)
+                throws IOException {
+            return open(plaintext, fileName, 0);
+        }
+
+        private RecordReader<T> open(InputStream plaintext, String fileName, int skip)
+                throws IOException {
             try {
                 schema.open(SchemaContexts.deserialization());
             } catch (Exception e) {

@@ -31,25 +31,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads ppml files as a {@link BulkFormat}: one split per file (encrypted files are not
- * splittable), the master key unlocked lazily on the TaskManager, records decoded by the inner
- * {@link RecordDecoder}.
+ * Reads ppml files as a {@link BulkFormat}, the master key unlocked lazily on the TaskManager,
+ * records decoded by the inner {@link RecordDecoder}. A split is a whole file or, when the inner
+ * format is splittable, a byte range of one: it reads the records that start in the segments it
+ * owns (see {@link PpmlFiles#openSplit}).
  *
- * <p>With {@code verifyBeforeRead} (the default) a file is read from storage once, every segment
+ * <p>With {@code verifyBeforeRead} (the default) a split is read from storage once, every segment
  * authenticated, into an {@link AuthenticatedSpool} (memory, or a local file sealed under a key
- * that exists only in this reader); records are decoded from the spool only after the whole file
- * authenticated. So no record of a damaged file reaches downstream operators, and the records
+ * that exists only in this reader); records are decoded from the spool only after the whole split
+ * authenticated. So no record of a damaged split reaches downstream operators, and the records
  * decoded are exactly the bytes that were authenticated, whatever the storage serves to any other
- * read. Without it, the file is decoded as it streams: each segment is still authenticated before
- * its records are emitted, but records of earlier segments of a later-damaged file may have been
- * emitted when the failure is detected.
+ * read. For a file read in several splits, records of its intact splits may have been emitted when
+ * another split of it fails; the split that reads to the end authenticates the last segment, so a
+ * truncated file always fails the read. Without it, the file is decoded as it streams: each segment
+ * is still authenticated before its records are emitted, but records of earlier segments of a
+ * later-damaged file may have been emitted when the failure is detected.
  *
  * <p>Table binding: with a table id, a file whose authenticated header names another table, or
  * none, is refused. A file id already read from another path by this reader (among the last {@value
  * #REMEMBERED_FILE_IDS} files it read) is refused too: a copied or duplicated file. {@link
  * EncryptedFileSource} also checks file ids across the whole read before any split is assigned.
  *
- * <p>Checkpointed position: the number of records emitted from the file; on restore the file is
+ * <p>Checkpointed position: the number of records emitted from the split; on restore the split is
  * read again from its start and that many records are skipped.
  */
 @Internal
@@ -109,22 +112,46 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
         Path path = split.path();
         String name = path.toString();
         FileSystem fs = path.getFileSystem();
-        PpmlFiles.Decrypted file = PpmlFiles.open(fs.open(path), masterKey, name);
-        InputStream plaintext = file.plaintext();
+        long fileSize = split.fileSize();
+        boolean whole = split.offset() == 0 && (fileSize < 0 || split.length() >= fileSize);
+        PpmlFileHeader header;
+        InputStream plaintext;
+        boolean fileStart;
+        if (whole) {
+            PpmlFiles.Decrypted file = PpmlFiles.open(fs.open(path), masterKey, name);
+            header = file.header();
+            plaintext = file.plaintext();
+            fileStart = true;
+        } else {
+            PpmlFiles.SplitRead part =
+                    PpmlFiles.openSplit(
+                            fs.open(path),
+                            fileSize,
+                            masterKey,
+                            name,
+                            split.offset(),
+                            split.offset() + split.length());
+            header = part.header();
+            plaintext = part.plaintext();
+            fileStart = part.fileStart();
+        }
         AuthenticatedSpool spool = null;
         RecordDecoder.RecordReader<T> records;
         try {
-            checkBinding(file.header(), name);
+            checkBinding(header, name);
+            PpmlSplits.checkFileId(split, header);
             if (verifyBeforeRead) {
                 spool = AuthenticatedSpool.fill(plaintext, tmpDir(config), name);
                 LOG.debug(
-                        "Authenticated {} ({} plaintext bytes, {})",
+                        "Authenticated {}{} ({} plaintext bytes, {})",
                         name,
+                        whole ? "" : " bytes " + split.offset() + "+" + split.length(),
                         spool.length(),
                         spool.spilled() ? "spooled to local disk, sealed" : "held in memory");
                 plaintext = spool.open();
             }
-            records = decoder.open(plaintext, name);
+            records =
+                    fileStart ? decoder.open(plaintext, name) : decoder.openWithin(plaintext, name);
         } catch (IOException | RuntimeException e) {
             closeQuietly(plaintext, e);
             if (spool != null) {
@@ -212,9 +239,13 @@ public final class DecryptingBulkFormat<T> implements BulkFormat<T, FileSourceSp
         }
     }
 
+    /**
+     * Whether the inner format can start reading at a record boundary: then a large file is read in
+     * splits (format version 2; version-1 files are still read whole).
+     */
     @Override
     public boolean isSplittable() {
-        return false;
+        return decoder.isSplittable();
     }
 
     @Override

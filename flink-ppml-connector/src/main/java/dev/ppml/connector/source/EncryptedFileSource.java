@@ -12,14 +12,16 @@ import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.Path;
 
 /**
- * A FLIP-27 source of encrypted files: Flink's {@link FileSource} reading ppml files, one split per
- * file. Listing and split assignment run on the JobManager and never touch keys; the master key is
- * unlocked on the TaskManager that reads a file.
+ * A FLIP-27 source of encrypted files: Flink's {@link FileSource} reading ppml files, a split per
+ * file or, for files larger than {@link Builder#splitSize}, per range of whole segments. Listing
+ * and split assignment run on the JobManager and never touch keys; the master key is unlocked on
+ * the TaskManager that reads a file.
  *
  * <pre>{@code
  * FileSource<Person> source =
@@ -39,6 +41,9 @@ import org.apache.flink.core.fs.Path;
  */
 @PublicEvolving
 public final class EncryptedFileSource {
+    /** Files larger than this are read in splits, unless configured otherwise. */
+    public static final MemorySize DEFAULT_SPLIT_SIZE = MemorySize.ofMebiBytes(128);
+
     private EncryptedFileSource() {}
 
     /** A source whose inner format is a {@link RecordDecoder} (e.g. {@code CsvLines}). */
@@ -67,6 +72,7 @@ public final class EncryptedFileSource {
         @Nullable private Duration monitorInterval;
         @Nullable private String tableId;
         private boolean rejectCopies = true;
+        private long splitSize = DEFAULT_SPLIT_SIZE.getBytes();
 
         private Builder(RecordDecoder<T> decoder, Path[] paths) {
             this.decoder = checkNotNull(decoder, "record decoder must be set");
@@ -111,11 +117,25 @@ public final class EncryptedFileSource {
          * Whether the JobManager reads every file's header before assigning splits, to fail the
          * read if two files share a file id (a copy) or, with a table id, a file belongs to another
          * table (default true). It costs one small read per file at the start ({@value
-         * DistinctFilesEnumerator#CONCURRENT_READS} at a time). Turned off, each reader still
-         * refuses files of another table and a file id it has read before under another path.
+         * PpmlFileEnumerator#CONCURRENT_READS} at a time). Turned off, each reader still refuses
+         * files of another table and a file id it has read before under another path.
          */
         public Builder<T> rejectCopies(boolean reject) {
             this.rejectCopies = reject;
+            return this;
+        }
+
+        /**
+         * Files larger than this are read in splits of about this size, each by its own reader
+         * (default {@code 128 mb}), when the inner format can start at a record boundary (CSV,
+         * lines, JSON lines). A split reads the records that start in its segments and reads on to
+         * finish its last one; with {@link #verifyBeforeRead} it authenticates everything it read
+         * before emitting a record. Files written by releases before format version 2 are read
+         * whole.
+         */
+        public Builder<T> splitSize(MemorySize size) {
+            checkArgument(size.getBytes() > 0, "the split size must be positive, was %s", size);
+            this.splitSize = size.getBytes();
             return this;
         }
 
@@ -137,9 +157,11 @@ public final class EncryptedFileSource {
                             verifyBeforeRead,
                             tableId);
             FileSource.FileSourceBuilder<T> builder = FileSource.forBulkFileFormat(format, paths);
-            if (rejectCopies) {
-                builder.setFileEnumerator(DistinctFilesEnumerator.provider(tableId));
-            }
+            builder.setFileEnumerator(
+                    PpmlFileEnumerator.provider(
+                            tableId,
+                            rejectCopies,
+                            decoder.isSplittable() ? splitSize : Long.MAX_VALUE));
             if (monitorInterval != null) {
                 builder.monitorContinuously(monitorInterval);
             }

@@ -138,11 +138,11 @@ class PpmlFilesTest {
     @Test
     void unknownVersionIsRejectedClearly() throws Exception {
         byte[] file = encrypt(randomText(10), StreamingParameters.DEFAULT);
-        file[4] = 2;
+        file[4] = 3;
         assertThatThrownBy(() -> decrypt(file, key))
                 .isInstanceOf(PpmlFormatException.class)
-                .hasMessageContaining("ppml format version 2")
-                .hasMessageContaining("supports version 1");
+                .hasMessageContaining("ppml format version 3")
+                .hasMessageContaining("supports versions 1 to 2");
     }
 
     @Test

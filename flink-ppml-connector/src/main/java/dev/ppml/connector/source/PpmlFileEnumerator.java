@@ -24,44 +24,73 @@ import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumer
 import org.apache.flink.core.fs.Path;
 
 /**
- * Lists ppml files as Flink's non-splitting enumerator does, then reads each new file's header (a
- * few hundred bytes; no key is needed or unlocked, so this is safe on the JobManager) and fails the
- * enumeration, before any split is assigned, if two files share a file id or a file is bound to
- * another table than the read expects.
+ * Lists ppml files as Flink's non-splitting enumerator does (hidden {@code .} and {@code _} files
+ * skipped), then splits files larger than the split size into byte ranges, which readers map to
+ * runs of whole segments (see {@code PpmlFiles#openSplit}). No key is needed or unlocked, so this
+ * is safe on the JobManager.
  *
- * <p>The headers read here are not yet authenticated; each reader authenticates its file's header
- * with the body and checks again. A forged id in a copy therefore fails there instead.
+ * <p>With {@code checkHeaders}, it first reads each new file's header (a few hundred bytes) and
+ * fails the enumeration, before any split is assigned, if two files share a file id or a file is
+ * bound to another table than the read expects; a file of format version 1 is then not split (it
+ * could only be read whole), and every split carries its file's id, so that all splits of a file
+ * are read from the same file even if the path is overwritten meanwhile. The headers read here are
+ * not yet authenticated; each reader authenticates its file's header with the body and checks
+ * again. A forged id in a copy therefore fails there instead.
  *
- * <p>Scope: one enumerator instance, i.e. the whole of a bounded read, and every discovery pass of
- * a continuous one until the JobManager fails over (file ids are not checkpointed).
+ * <p>Scope of the id check: one enumerator instance, i.e. the whole of a bounded read, and every
+ * discovery pass of a continuous one until the JobManager fails over (file ids are not
+ * checkpointed).
  */
 @Internal
-final class DistinctFilesEnumerator implements FileEnumerator {
+final class PpmlFileEnumerator implements FileEnumerator {
     private final FileEnumerator listing = new NonSplittingRecursiveEnumerator();
 
     /** Header reads in flight at once. */
     static final int CONCURRENT_READS = 16;
 
     @Nullable private final String tableId;
+    private final boolean checkHeaders;
+    private final long splitSize;
 
     /** Path to the file id read from its header. */
     private final Map<Path, String> idsByPath = new HashMap<>();
 
+    /** Path to the format version read from its header. */
+    private final Map<Path, Integer> versionsByPath = new HashMap<>();
+
     /** File id to the path first seen with it. */
     private final Map<String, Path> pathsById = new HashMap<>();
 
-    DistinctFilesEnumerator(@Nullable String tableId) {
+    /**
+     * @param splitSize files larger than this are split ({@code Long.MAX_VALUE}: never)
+     */
+    PpmlFileEnumerator(@Nullable String tableId, boolean checkHeaders, long splitSize) {
         this.tableId = tableId;
+        this.checkHeaders = checkHeaders;
+        this.splitSize = splitSize;
     }
 
-    static Provider provider(@Nullable String tableId) {
-        return () -> new DistinctFilesEnumerator(tableId);
+    static Provider provider(@Nullable String tableId, boolean checkHeaders, long splitSize) {
+        return () -> new PpmlFileEnumerator(tableId, checkHeaders, splitSize);
     }
 
     @Override
     public Collection<FileSourceSplit> enumerateSplits(Path[] paths, int minDesiredSplits)
             throws IOException {
-        Collection<FileSourceSplit> splits = listing.enumerateSplits(paths, minDesiredSplits);
+        Collection<FileSourceSplit> files = listing.enumerateSplits(paths, minDesiredSplits);
+        if (checkHeaders) {
+            checkHeaders(files);
+        }
+        List<FileSourceSplit> splits = new ArrayList<>(files.size());
+        for (FileSourceSplit file : files) {
+            String id = idsByPath.get(file.path());
+            boolean splittable = !checkHeaders || versionsByPath.get(file.path()) >= 2;
+            splits.addAll(PpmlSplits.split(file, splittable ? splitSize : Long.MAX_VALUE, id));
+        }
+        return splits;
+    }
+
+    private void checkHeaders(Collection<FileSourceSplit> splits) throws IOException {
         Set<Path> unseen = new LinkedHashSet<>();
         for (FileSourceSplit split : splits) {
             if (!idsByPath.containsKey(split.path())) {
@@ -82,8 +111,8 @@ final class DistinctFilesEnumerator implements FileEnumerator {
                 throw DecryptingBulkFormat.duplicateFileId(id, first.toString(), path.toString());
             }
             idsByPath.put(path, id);
+            versionsByPath.put(path, header.version());
         }
-        return splits;
     }
 
     /**
