@@ -7,24 +7,26 @@ import java.io.InputStream;
  * The record data of a whole version-2 body read as a stream: the decrypted plaintext with every
  * segment's trailer removed. A segment that is not the last is full, so its trailer is at a known
  * place; the last segment's trailer is its last {@value SegmentLayout#TRAILER} bytes, recognised at
- * the end of the stream, so the last few bytes read are held back until then.
+ * the end of the stream. Bytes are read straight into the caller's buffer; the last {@value
+ * SegmentLayout#TRAILER} bytes read are held back (they may be that trailer) until more follow.
  */
 final class UnframingInputStream extends BlockInputStream {
-    private static final int BUFFER = 64 * 1024;
+    private static final int T = SegmentLayout.TRAILER;
 
     private final InputStream raw;
     private final SegmentLayout layout;
     private final String fileName;
-    private final byte[] buf = new byte[BUFFER];
 
-    /** Valid bytes in buf: [start, end); buf[start] is at raw position bufPos. */
-    private int start;
+    /** Raw bytes read but not delivered, at raw positions [pos, pos + held). */
+    private final byte[] carry = new byte[T];
 
-    private int end;
-    private long bufPos;
+    private int held;
+
+    /** Raw position of the next byte to deliver. */
+    private long pos;
+
     private long segment;
     private long segmentEnd;
-    private boolean eof;
     private boolean done;
 
     UnframingInputStream(InputStream raw, SegmentLayout layout, String fileName) {
@@ -39,79 +41,120 @@ final class UnframingInputStream extends BlockInputStream {
         if (len == 0) {
             return 0;
         }
-        while (true) {
-            if (done) {
-                return -1;
+        while (!done) {
+            long dataEnd = segmentEnd - T;
+            if (pos == dataEnd) {
+                // the next four bytes are this segment's trailer, or the stream ends here
+                if (!topUpCarry()) {
+                    finish();
+                    continue;
+                }
+                held = 0;
+                pos += T;
+                segment++;
+                segmentEnd = layout.rawStart(segment + 1);
+                continue;
             }
-            int available = dataAvailable();
-            if (available > 0) {
-                int n = Math.min(available, len);
-                System.arraycopy(buf, start, b, off, n);
-                start += n;
-                bufPos += n;
-                return n;
+            if (len <= T) {
+                int n = readSmall(b, off, len, dataEnd);
+                if (n != 0) {
+                    return n;
+                }
+                continue;
             }
-            if (!atTrailer()) {
-                fill();
+            // carry first, then raw bytes up to four past what may be delivered
+            System.arraycopy(carry, 0, b, off, held);
+            int room = (int) Math.min(len, dataEnd - pos + T);
+            int n = raw.read(b, off + held, room - held);
+            if (n < 0) {
+                int total = held;
+                held = 0;
+                return deliverAtEnd(b, off, total);
             }
+            int total = held + n;
+            if (total <= T) {
+                System.arraycopy(b, off, carry, 0, total);
+                held = total;
+                continue;
+            }
+            int deliver = total - T;
+            System.arraycopy(b, off + deliver, carry, 0, T);
+            held = T;
+            pos += deliver;
+            return deliver;
         }
+        return -1;
     }
 
-    /** Buffered bytes certain to be data, not a trailer. */
-    private int dataAvailable() {
-        long dataEnd = segmentEnd - SegmentLayout.TRAILER;
-        // The last bytes read may be the last segment's trailer until more follow them.
-        long certain = bufPos + (end - start) - SegmentLayout.TRAILER;
-        return (int) Math.max(0, Math.min(dataEnd, certain) - bufPos);
+    /** A read of at most four bytes, through the carry; 0 if nothing could be delivered yet. */
+    private int readSmall(byte[] b, int off, int len, long dataEnd) throws IOException {
+        byte[] tmp = new byte[2 * T];
+        System.arraycopy(carry, 0, tmp, 0, held);
+        int room = (int) Math.min(T + len, dataEnd - pos + T);
+        int n = raw.read(tmp, held, room - held);
+        if (n < 0) {
+            // what is held is the final trailer, or the body ended with a full segment
+            finish();
+            return 0;
+        }
+        int total = held + n;
+        int deliver = Math.max(0, total - T);
+        System.arraycopy(tmp, 0, b, off, deliver);
+        System.arraycopy(tmp, deliver, carry, 0, total - deliver);
+        held = total - deliver;
+        pos += deliver;
+        return deliver;
     }
 
     /**
-     * Consumes a trailer if one is at the head of the buffer: true if it did (or the stream is
-     * done), false if more bytes must be read first.
+     * The stream ended with {@code total} undelivered bytes (in {@code b} from {@code off}): all
+     * but the last four are data, the last four the final trailer.
      */
-    private boolean atTrailer() throws IOException {
-        int buffered = end - start;
-        if (bufPos == segmentEnd - SegmentLayout.TRAILER && buffered >= SegmentLayout.TRAILER) {
-            // A full segment's trailer.
-            start += SegmentLayout.TRAILER;
-            bufPos += SegmentLayout.TRAILER;
-            segment++;
-            segmentEnd = layout.rawStart(segment + 1);
-            if (eof && start == end) {
-                done = true;
+    private int deliverAtEnd(byte[] b, int off, int total) throws IOException {
+        if (total < T) {
+            if (total == 0 && segment > 0 && pos == layout.rawStart(segment)) {
+                done = true; // the body ended with a full segment, trailer and all
+                return -1;
             }
-            return true;
+            throw incomplete();
         }
-        if (eof) {
-            if (buffered == SegmentLayout.TRAILER) {
-                done = true; // the last segment's trailer
-                return true;
-            }
-            if (buffered == 0 && segment > 0 && bufPos == layout.rawStart(segment)) {
-                done = true; // the body ended with a full segment
-                return true;
-            }
-            throw new PpmlFormatException(
-                    String.format(
-                            "file %s is not a valid ppml version 2 body: its last segment ends"
-                                    + " without a complete trailer",
-                            fileName));
-        }
-        return false;
+        int deliver = total - T;
+        done = true;
+        pos += deliver;
+        return deliver == 0 ? -1 : deliver;
     }
 
-    private void fill() throws IOException {
-        if (start > 0) {
-            System.arraycopy(buf, start, buf, 0, end - start);
-            end -= start;
-            start = 0;
+    /** Fills the carry to four bytes; false if the stream ended first. */
+    private boolean topUpCarry() throws IOException {
+        while (held < T) {
+            int n = raw.read(carry, held, T - held);
+            if (n < 0) {
+                return false;
+            }
+            held += n;
         }
-        int n = raw.read(buf, end, buf.length - end);
-        if (n < 0) {
-            eof = true;
-        } else {
-            end += n;
+        return true;
+    }
+
+    /** The stream ended while the carry was being topped up at a trailer position. */
+    private void finish() throws IOException {
+        if (held == 0 && segment > 0 && pos == layout.rawStart(segment)) {
+            done = true;
+            return;
         }
+        if (held == T) {
+            done = true;
+            return;
+        }
+        throw incomplete();
+    }
+
+    private PpmlFormatException incomplete() {
+        return new PpmlFormatException(
+                String.format(
+                        "file %s is not a valid ppml version 2 body: its last segment ends"
+                                + " without a complete trailer",
+                        fileName));
     }
 
     @Override

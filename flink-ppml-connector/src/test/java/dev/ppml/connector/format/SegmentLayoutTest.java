@@ -97,7 +97,7 @@ class SegmentLayoutTest {
                         }
                     }
                 }
-                for (int readChunk : new int[] {1, 5, 100_000}) {
+                for (int readChunk : new int[] {1, 3, 4, 5, 8, 100_000}) {
                     assertThat(readAll(file.toByteArray(), readChunk))
                             .as("length %d, written by %d, read by %d", length, chunk, readChunk)
                             .isEqualTo(data);
