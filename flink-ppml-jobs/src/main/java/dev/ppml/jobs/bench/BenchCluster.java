@@ -1,6 +1,7 @@
 package dev.ppml.jobs.bench;
 
 import java.net.URI;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -46,6 +47,16 @@ final class BenchCluster implements AutoCloseable {
                         rest.getHost(), rest.getPort(), new Configuration(config));
         env.setParallelism(parallelism);
         return StreamTableEnvironment.create(env, EnvironmentSettings.inBatchMode());
+    }
+
+    /** A batch DataStream environment whose jobs run on this cluster at parallelism {@code p}. */
+    StreamExecutionEnvironment streamEnvironment(int p) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment(
+                        rest.getHost(), rest.getPort(), new Configuration(config));
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.setParallelism(p);
+        return env;
     }
 
     @Override

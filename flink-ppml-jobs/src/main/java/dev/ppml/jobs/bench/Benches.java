@@ -11,7 +11,7 @@ import org.apache.flink.configuration.Configuration;
 /** The cases of {@code bin/ppml bench}, by name, with their defaults. */
 public final class Benches {
     public static final List<String> NAMES =
-            List.of("crc64", "aead", "sink-local", "simple-query", "verified-read");
+            List.of("crc64", "aead", "sink-local", "simple-query", "verified-read", "split-read");
 
     private Benches() {}
 
@@ -79,6 +79,15 @@ public final class Benches {
                 BenchCluster cluster = new BenchCluster(flinkOptions, parallelism);
                 return new Setup(
                         new SqlJobCase(kind, n, parallelism, dir, keyUri, cluster), cluster);
+            }
+            case "split-read" -> {
+                long bytes = size != null ? size : 2L << 30;
+                settings.put("size_bytes", bytes);
+                settings.put("parallelisms", SplitReadCase.PARALLELISMS);
+                int slots = SplitReadCase.PARALLELISMS[SplitReadCase.PARALLELISMS.length - 1];
+                BenchCluster cluster = new BenchCluster(flinkOptions, slots);
+                return new Setup(
+                        new SplitReadCase(bytes, dir, masterKey, keyUri, cluster), cluster);
             }
             default ->
                     throw new IllegalArgumentException(

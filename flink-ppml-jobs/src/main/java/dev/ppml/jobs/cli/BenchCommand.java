@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
                     + " 3000000",
             "simple-query  SimpleQuery on ppml in and out vs on plain csv; --rows default 5000000",
             "verified-read format=ppml read with verify-before-read vs without; --rows default"
-                    + " 5000000"
+                    + " 5000000",
+            "split-read    one large ppml file vs the same plain CSV file, read in splits at"
+                    + " parallelism 1, 2 and 4 (-p is not used); --size default 2g"
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -43,7 +45,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(
             paramLabel = "CASE",
-            description = "crc64, aead, sink-local, simple-query or verified-read")
+            description = "crc64, aead, sink-local, simple-query, verified-read or split-read")
     String benchCase;
 
     @Option(

@@ -22,7 +22,8 @@ class BenchCliITCase {
         "aead, --size, 1m, ppml file, JCE AES-GCM, decrypt MB/s",
         "sink-local, --rows, 3000, ppml, plain csv, cpu s",
         "simple-query, --rows, 3000, ppml, plain csv, wall s",
-        "verified-read, --rows, 3000, verified, streamed, cpu s"
+        "verified-read, --rows, 3000, verified, streamed, cpu s",
+        "split-read, --size, 2m, ppml, plain csv, MB/s p4"
     })
     void runsAndReports(
             String bench,
