@@ -29,6 +29,10 @@ public final class FakeObjectStore implements ObjectStore {
     public final Map<String, String> uploadKeys = new ConcurrentHashMap<>();
     public final AtomicInteger completeCalls = new AtomicInteger();
     public final AtomicInteger uploadPartCalls = new AtomicInteger();
+    public final AtomicInteger headCalls = new AtomicInteger();
+
+    /** Whether CompleteMultipartUpload answers with the object's CRC64, as OSS does. */
+    public volatile boolean crcInCompleteResponse = true;
 
     /** Part numbers whose next upload has a bit flipped "on the wire". */
     public final Set<Integer> flipNext = ConcurrentHashMap.newKeySet();
@@ -101,7 +105,8 @@ public final class FakeObjectStore implements ObjectStore {
             object[0] ^= 1;
         }
         objects.put(key, object);
-        return new Ack("etag-object", Crc64.of(object, 0, object.length));
+        return new Ack(
+                "etag-object", crcInCompleteResponse ? Crc64.of(object, 0, object.length) : null);
     }
 
     @Override
@@ -131,6 +136,7 @@ public final class FakeObjectStore implements ObjectStore {
 
     @Override
     public Optional<ObjectInfo> head(String key) {
+        headCalls.incrementAndGet();
         byte[] b = objects.get(key);
         return b == null
                 ? Optional.empty()

@@ -192,6 +192,32 @@ class OssRecoverableWriterTest {
     }
 
     @Test
+    void aCompletionResponseWithTheObjectsCrc64NeedsNoHead() throws Exception {
+        RecoverableFsDataOutputStream out = writer.open(TARGET);
+        out.write(random(PART + 10));
+        out.closeForCommit().commit();
+        assertThat(store.headCalls).hasValue(0);
+        assertThat(store.objects).containsKey("dir/file.ppml");
+    }
+
+    @Test
+    void withoutACrc64InTheCompletionResponseTheObjectIsCheckedByHead() throws Exception {
+        store.crcInCompleteResponse = false;
+        RecoverableFsDataOutputStream out = writer.open(TARGET);
+        out.write(random(PART + 10));
+        out.closeForCommit().commit();
+        assertThat(store.headCalls).hasValue(1);
+
+        store.corruptOnComplete = true;
+        RecoverableFsDataOutputStream second = writer.open(TARGET);
+        second.write(random(PART + 10));
+        assertThatThrownBy(() -> second.closeForCommit().commit())
+                .hasMessageContaining("deleted oss://bucket/dir/file.ppml after completing it")
+                .hasMessageContaining("the completed object has");
+        assertThat(store.objects).doesNotContainKey("dir/file.ppml");
+    }
+
+    @Test
     void resumingAnExpiredUploadSaysSo() throws Exception {
         RecoverableFsDataOutputStream out = writer.open(TARGET);
         out.write(random(PART + 10));
