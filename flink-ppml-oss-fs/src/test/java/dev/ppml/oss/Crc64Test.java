@@ -20,10 +20,11 @@ class Crc64Test {
     @Test
     void equalsTheSdkOnRandomDataOfManyLengthsAndOffsets() {
         Random random = new Random(1);
-        byte[] data = new byte[3 * 3 * 32 * 1024 + 1000];
+        // the interleaved path takes 4 lanes of 32 KiB at a time
+        byte[] data = new byte[3 * 4 * 32 * 1024 + 1000];
         random.nextBytes(data);
         int[] lengths = {
-            0, 1, 7, 8, 9, 63, 4096, 98_303, 98_304, 98_305, 196_608 + 11, data.length - 13
+            0, 1, 7, 8, 9, 63, 4096, 131_071, 131_072, 131_073, 262_144 + 11, data.length - 13
         };
         for (int len : lengths) {
             for (int off : new int[] {0, 1, 5, 13}) {
