@@ -25,6 +25,7 @@ import com.aliyun.oss.model.UploadPartResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -266,17 +267,17 @@ class OssTestServerTest {
     }
 
     @Test
-    void smallRepliesDoNotWaitForDelayedAcks() throws Exception {
+    void theJdkServerAnswersWithNaglesAlgorithmOff() throws Exception {
+        // With Nagle's algorithm on, every reply's body waited ~40 ms for the ACK of its headers.
+        // sun.net.httpserver.ServerConfig reads the setting once, when the JVM's first HttpServer
+        // is created; the server of this test has started, so what it holds is what every server
+        // of this JVM uses. Read directly, not inferred from timing: no timed assertions.
+        Method noDelay =
+                Class.forName("sun.net.httpserver.ServerConfig").getDeclaredMethod("noDelay");
+        noDelay.setAccessible(true);
+        assertThat((boolean) noDelay.invoke(null)).isTrue();
         client.putObject("bkt", "small", new ByteArrayInputStream(new byte[] {42}));
-        get("small", 0, 0); // a connection open and the code paths warm
-        int n = 25;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            assertThat(get("small", 0, 0)).containsExactly(42);
-        }
-        // with Nagle's algorithm on, each reply's body waited ~40 ms for the headers' ACK
-        assertThat(Duration.ofNanos(System.nanoTime() - start))
-                .isLessThan(Duration.ofMillis(n * 40L / 2));
+        assertThat(get("small", 0, 0)).containsExactly(42);
     }
 
     @Test
