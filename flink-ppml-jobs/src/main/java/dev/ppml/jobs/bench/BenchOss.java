@@ -47,6 +47,9 @@ final class BenchOss implements AutoCloseable {
     /** The metric of the process CPU time over the elapsed time of a run. */
     static final String CORES_BUSY = "cores busy";
 
+    /** The metric of how busy all the machine's CPUs were during a run, in percent. */
+    static final String MACHINE_BUSY = "machine cpu %";
+
     /** The metric of the server's share of the process CPU, in percent. */
     static final String SERVER_SHARE = "server cpu %";
 
@@ -287,9 +290,10 @@ final class BenchOss implements AutoCloseable {
 
     /**
      * What the report says about the server: its share of the process CPU for candidate and
-     * baseline, and whether it limits the case. It does when the process kept the machine's cores
-     * busy (at least 80 %) and the server took at least 20 % of that: CPU the writers compared
-     * could otherwise have had.
+     * baseline, and whether it limits the case. It does when it took at least 20 % of the process
+     * CPU while the CPUs were all but saturated (the machine at least 80 % busy, by this process or
+     * others, or this process alone keeping 80 % of the cores busy): then every CPU second the
+     * server took was one the writers compared did not get.
      */
     static String serverNote(BenchRunner.Result result) {
         StringBuilder s = new StringBuilder("OSS test server: ");
@@ -299,24 +303,42 @@ final class BenchOss implements AutoCloseable {
             BenchRunner.Series series = result.series().get(i);
             double share = series.median(SERVER_SHARE);
             double busy = series.median(CORES_BUSY);
-            limits |= busy >= 0.8 * cores && share >= 20;
+            double machine = series.median(MACHINE_BUSY);
+            limits |= share >= 20 && (machine >= 80 || busy >= 0.8 * cores);
             s.append(
                     String.format(
                             Locale.ROOT,
                             "%s%.0f %% of the process CPU for %s (the process kept %.1f of %d cores"
-                                    + " busy)",
+                                    + " busy, the machine was %.0f %% busy)",
                             i == 0 ? "" : ", ",
                             share,
                             series.variant,
                             busy,
-                            cores));
+                            cores,
+                            machine));
         }
         return s.append(
                         limits
-                                ? "; the server LIMITS this case: its CPU is taken from the"
-                                        + " writers compared"
+                                ? "; the server LIMITS this case: the CPUs were saturated, and what"
+                                        + " it took the writers compared did not get"
                                 : "; the server does not limit this case")
                 .toString();
+    }
+
+    /**
+     * Adds the server's figures of one run to {@code m}: its CPU seconds, its share of the process
+     * CPU, how many cores the process kept busy and how busy the machine was.
+     */
+    static BenchCase.Metrics withServer(
+            BenchCase.Metrics m,
+            double serverSeconds,
+            double cpuSeconds,
+            double elapsedSeconds,
+            double machineLoad) {
+        return m.lower(CORES_BUSY, cpuSeconds / elapsedSeconds)
+                .lower(MACHINE_BUSY, 100 * machineLoad)
+                .lower("server cpu s", serverSeconds)
+                .lower(SERVER_SHARE, 100 * serverSeconds / cpuSeconds);
     }
 
     @Override

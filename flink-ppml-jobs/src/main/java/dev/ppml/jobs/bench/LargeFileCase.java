@@ -110,6 +110,7 @@ final class LargeFileCase implements BenchCase {
         LiveHeap heap = LiveHeap.start();
         long cpu = ProcessCpu.nanos();
         long server = oss.serverCpuNanos();
+        ProcessCpu.machineLoad();
         long start = System.nanoTime();
 
         RecoverableWriter writer = fs.createRecoverableWriter();
@@ -144,6 +145,7 @@ final class LargeFileCase implements BenchCase {
         double wall = (System.nanoTime() - start - heap.pauseNanos()) / 1e9;
         double cpuSeconds = (ProcessCpu.nanos() - cpu - heap.pauseCpuNanos()) / 1e9;
         double serverSeconds = (oss.serverCpuNanos() - server) / 1e9;
+        double machine = ProcessCpu.machineLoad();
 
         OptionalLong stored = oss.server.objectSize(bucket, key);
         OptionalLong crc = oss.server.objectCrc64(bucket, key);
@@ -170,8 +172,6 @@ final class LargeFileCase implements BenchCase {
         if (ours) {
             m.lower(POOL, pool / (double) (1 << 20));
         }
-        return m.lower(BenchOss.CORES_BUSY, cpuSeconds / wall)
-                .lower("server cpu s", serverSeconds)
-                .lower(BenchOss.SERVER_SHARE, 100 * serverSeconds / cpuSeconds);
+        return BenchOss.withServer(m, serverSeconds, cpuSeconds, wall, machine);
     }
 }

@@ -138,6 +138,7 @@ final class OssSinkCase implements BenchCase {
 
         long cpu = ProcessCpu.nanos();
         long server = oss.serverCpuNanos();
+        ProcessCpu.machineLoad();
         long start = System.nanoTime();
         JobClient client = env.executeAsync("bench sink-oss " + (ppml ? "ppml" : "csv"));
         // the job's own run time (see SqlJobCase): the final checkpoint's commit included
@@ -146,6 +147,7 @@ final class OssSinkCase implements BenchCase {
         double cpuSeconds = (ProcessCpu.nanos() - cpu) / 1e9;
         double elapsed = (System.nanoTime() - start) / 1e9;
         double serverSeconds = (oss.serverCpuNanos() - server) / 1e9;
+        double machine = ProcessCpu.machineLoad();
 
         long written = ppml ? oss.ppmlLines(bucket, OUT, masterKey) : oss.lines(bucket, OUT);
         if (written != rows) {
@@ -161,13 +163,15 @@ final class OssSinkCase implements BenchCase {
                             OUT,
                             rows));
         }
-        return new Metrics()
-                .higher("rows/s", rows / wall)
-                .higher("MB/s", inputBytes / 1e6 / wall)
-                .lower("wall s", wall)
-                .lower("cpu s", cpuSeconds)
-                .lower(BenchOss.CORES_BUSY, cpuSeconds / elapsed)
-                .lower("server cpu s", serverSeconds)
-                .lower(BenchOss.SERVER_SHARE, 100 * serverSeconds / cpuSeconds);
+        return BenchOss.withServer(
+                new Metrics()
+                        .higher("rows/s", rows / wall)
+                        .higher("MB/s", inputBytes / 1e6 / wall)
+                        .lower("wall s", wall)
+                        .lower("cpu s", cpuSeconds),
+                serverSeconds,
+                cpuSeconds,
+                elapsed,
+                machine);
     }
 }
