@@ -20,6 +20,7 @@ public final class OssMetrics {
     private static final AtomicLong PART_RETRIES = new AtomicLong();
     private static final AtomicLong COMMITS_VERIFIED = new AtomicLong();
     private static final AtomicLong COMMIT_FAILURES = new AtomicLong();
+    private static final AtomicLong BUFFERED_BYTES = new AtomicLong();
 
     private OssMetrics() {}
 
@@ -32,6 +33,7 @@ public final class OssMetrics {
         oss.gauge("partRetries", PART_RETRIES::get);
         oss.gauge("commitsVerified", COMMITS_VERIFIED::get);
         oss.gauge("commitFailures", COMMIT_FAILURES::get);
+        oss.gauge("bufferedBytes", BUFFERED_BYTES::get);
     }
 
     /** Counts one uploaded and verified part of {@code bytes} bytes (the writer calls it). */
@@ -63,6 +65,28 @@ public final class OssMetrics {
     @Internal
     public static void commitFailed() {
         COMMIT_FAILURES.incrementAndGet();
+    }
+
+    /** Counts part-buffer memory a file's pool allocated (the writer calls it). */
+    @Internal
+    public static void buffersAllocated(long bytes) {
+        BUFFERED_BYTES.addAndGet(bytes);
+    }
+
+    /** Counts part-buffer memory a finished file gave up (the writer calls it). */
+    @Internal
+    public static void buffersReleased(long bytes) {
+        BUFFERED_BYTES.addAndGet(-bytes);
+    }
+
+    /**
+     * Bytes of part-buffer memory the open {@code oss://} files of this JVM hold now (memory
+     * buffering only; each file at most {@code fs.oss.upload.max-buffered-memory}). A file's pool
+     * only grows until the file is committed or closed, so while one file is open this is also the
+     * most it held.
+     */
+    public static long bufferedBytes() {
+        return BUFFERED_BYTES.get();
     }
 
     public static long bytesUploaded() {

@@ -52,7 +52,8 @@ class OssMetricsTest {
                         "oss.crcMismatches",
                         "oss.partRetries",
                         "oss.commitsVerified",
-                        "oss.commitFailures");
+                        "oss.commitFailures",
+                        "oss.bufferedBytes");
         long before = (Long) ((Gauge<?>) m.get("oss.crcMismatches")).getValue();
         OssMetrics.crcMismatch();
         assertThat((Long) ((Gauge<?>) m.get("oss.crcMismatches")).getValue()).isEqualTo(before + 1);

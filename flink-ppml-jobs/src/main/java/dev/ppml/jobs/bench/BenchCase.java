@@ -32,6 +32,14 @@ public interface BenchCase extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * What the report should say beyond figures and goals, from the run's figures: bounds that are
+     * not ratios, what limited the measurement.
+     */
+    default List<String> notes(BenchRunner.Result result) {
+        return List.of();
+    }
+
     /** Prepares data before any variant runs; progress goes to {@code log}. */
     default void setUp(java.io.PrintWriter log) throws Exception {}
 

@@ -42,11 +42,19 @@ final class BenchCluster implements AutoCloseable {
 
     /** A batch table environment whose jobs run on this cluster. */
     StreamTableEnvironment tableEnvironment() {
+        return StreamTableEnvironment.create(
+                environment(new Configuration()), EnvironmentSettings.inBatchMode());
+    }
+
+    /** An environment whose jobs run on this cluster, with {@code job} added to its options. */
+    StreamExecutionEnvironment environment(Configuration job) {
+        Configuration conf = new Configuration(config);
+        conf.addAll(job);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createRemoteEnvironment(
-                        rest.getHost(), rest.getPort(), new Configuration(config));
+                        rest.getHost(), rest.getPort(), conf);
         env.setParallelism(parallelism);
-        return StreamTableEnvironment.create(env, EnvironmentSettings.inBatchMode());
+        return env;
     }
 
     /** A batch DataStream environment whose jobs run on this cluster at parallelism {@code p}. */

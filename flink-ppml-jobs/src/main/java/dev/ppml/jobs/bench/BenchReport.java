@@ -62,6 +62,8 @@ public final class BenchReport {
             g.put("measured", measured);
             g.put("met", goal.metBy(measured));
         }
+        ArrayNode notes = root.putArray("notes");
+        result.bench().notes(result).forEach(notes::add);
         ObjectNode machine = root.putObject("machine");
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("cpu", cpuModel());

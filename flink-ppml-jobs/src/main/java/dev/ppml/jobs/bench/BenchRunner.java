@@ -185,7 +185,7 @@ public final class BenchRunner {
                 if (s.values.containsKey(metric)) {
                     out.printf(
                             Locale.ROOT,
-                            "  %-10s %-28s %10s  (%s-%s)%n",
+                            "  %-12s %-28s %10s  (%s-%s)%n",
                             metric,
                             s.variant,
                             format(s.median(metric)),
@@ -227,6 +227,9 @@ public final class BenchRunner {
                     goal,
                     ratio,
                     goal.metBy(ratio) ? "met" : "NOT met");
+        }
+        for (String note : result.bench().notes(result)) {
+            out.println("note: " + note);
         }
         out.flush();
     }

@@ -18,4 +18,15 @@ final class ProcessCpu {
         throw new IllegalStateException(
                 "this JVM does not report process CPU time; run the bench on a HotSpot JVM");
     }
+
+    /**
+     * How busy the whole machine's CPUs were (0 to 1, every process), on average since the previous
+     * call in this JVM: call it once before a run and once after. Negative where unknown.
+     */
+    static double machineLoad() {
+        return ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean hotspot
+                ? hotspot.getCpuLoad()
+                : -1;
+    }
 }

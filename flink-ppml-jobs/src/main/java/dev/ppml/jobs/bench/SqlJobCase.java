@@ -1,15 +1,11 @@
 package dev.ppml.jobs.bench;
 
 import dev.ppml.jobs.JobPaths;
-import dev.ppml.jobs.PeopleGenerator;
 import dev.ppml.jobs.SimpleQuery;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -104,37 +100,7 @@ final class SqlJobCase implements BenchCase {
 
     @Override
     public void setUp(PrintWriter log) throws Exception {
-        Path plain = Files.createDirectories(dir.resolve("people-plain"));
-        log.printf(
-                Locale.ROOT,
-                "generating %,d people rows into %d files in %s%n",
-                rows,
-                parallelism,
-                plain);
-        log.flush();
-        Path withHeader = dir.resolve("people-with-header.csv");
-        PeopleGenerator.generate(rows, 42, withHeader, SimpleQuery::matches, n -> {});
-        // One file per parallel reader (a file is one split), so that both sides run at the
-        // parallelism asked for. Flink's csv format has no header option: no file has one.
-        List<BufferedWriter> files = new ArrayList<>();
-        try (Stream<String> lines = Files.lines(withHeader, StandardCharsets.UTF_8)) {
-            for (int i = 0; i < parallelism; i++) {
-                files.add(
-                        Files.newBufferedWriter(
-                                plain.resolve("people-" + i + ".csv"), StandardCharsets.UTF_8));
-            }
-            long[] n = {0};
-            for (String line : (Iterable<String>) lines.skip(1)::iterator) {
-                BufferedWriter w = files.get((int) (n[0]++ * parallelism / rows));
-                w.write(line);
-                w.write('\n');
-            }
-        } finally {
-            for (BufferedWriter w : files) {
-                w.close();
-            }
-        }
-        Files.delete(withHeader);
+        PeopleFiles.write(rows, parallelism, dir.resolve("people-plain"), log);
         if (kind != Kind.SINK_LOCAL) {
             log.println("encrypting them into people-ppml (not measured)");
             log.flush();

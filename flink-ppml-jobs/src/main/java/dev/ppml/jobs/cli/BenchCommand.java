@@ -37,7 +37,12 @@ import picocli.CommandLine.Spec;
             "verified-read format=ppml read with verify-before-read vs without; --rows default"
                     + " 5000000",
             "split-read    one large ppml file vs the same plain CSV file, read in splits at"
-                    + " parallelism 1, 2 and 4 (-p is not used); --size default 2g"
+                    + " parallelism 1, 2 and 4 (-p is not used); --size default 2g",
+            "sink-oss      csv -> EncryptedFileSink on oss:// vs csv -> FileSink on Flink's OSS"
+                    + " plugin, streaming with checkpoints, on the OSS test server; --rows default"
+                    + " 3000000",
+            "large-file    one object through our oss:// RecoverableWriter vs Flink's OSS plugin's,"
+                    + " MB/s and live heap; --size default 1g"
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -45,13 +50,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(
             paramLabel = "CASE",
-            description = "crc64, aead, sink-local, simple-query, verified-read or split-read")
+            description =
+                    "crc64, aead, sink-local, simple-query, verified-read, split-read, sink-oss or"
+                            + " large-file")
     String benchCase;
 
     @Option(
             names = "--size",
             paramLabel = "SIZE",
-            description = "Data size of the in-memory cases, e.g. 64m or 1g.")
+            description = "Data size of the in-memory cases and large-file, e.g. 64m, 1g or 5g.")
     String size;
 
     @Option(names = "--rows", paramLabel = "N", description = "Rows of the job cases.")

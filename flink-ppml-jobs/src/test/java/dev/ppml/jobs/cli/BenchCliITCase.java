@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A smoke run of every {@code bin/ppml bench} case on tiny data, without warm-up: each executes,
- * prints its rounds, figures and ratios, and writes its JSON. Nothing here judges speed.
+ * prints its rounds, figures and ratios, and writes its JSON; the OSS cases also say what the OSS
+ * test server took. Nothing here judges speed.
  */
 class BenchCliITCase {
     @TempDir Path dir;
@@ -23,7 +24,9 @@ class BenchCliITCase {
         "sink-local, --rows, 3000, ppml, plain csv, cpu s",
         "simple-query, --rows, 3000, ppml, plain csv, wall s",
         "verified-read, --rows, 3000, verified, streamed, cpu s",
-        "split-read, --size, 2m, ppml, plain csv, MB/s p4"
+        "split-read, --size, 2m, ppml, plain csv, MB/s p4",
+        "sink-oss, --rows, 3000, ppml on oss://, csv on flink-oss-fs-hadoop, rows/s",
+        "large-file, --size, 12m, ppml oss://, flink-oss-fs-hadoop, MB/s"
     })
     void runsAndReports(
             String bench,
@@ -70,6 +73,15 @@ class BenchCliITCase {
                 report.at("/variants/1/metrics").get(metric).get("median").asDouble();
         assertThat(ratio).isPositive().isCloseTo(candidateMedian / baselineMedian, within(1e-9));
         assertThat(report.at("/goals/0/met").isBoolean()).isTrue();
+        if (bench.contains("oss") || bench.equals("large-file")) {
+            assertThat(r.out).contains("note: OSS test server: ");
+            assertThat(
+                            report.at("/variants/0/metrics")
+                                    .get("server cpu %")
+                                    .get("median")
+                                    .asDouble())
+                    .isPositive();
+        }
         assertThat(report.at("/machine/cores").asInt()).isPositive();
         assertThat(report.at("/versions/ppml").asText())
                 .isEqualTo(System.getProperty("project.version"));

@@ -215,6 +215,7 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         }
         List<OssRecoverable.Part> parts = allParts();
         closed = true;
+        closePool();
         OssRecoverable recoverable =
                 new OssRecoverable(store.bucket(), key, uploadId, parts, null, 0, 0, position, crc);
         return new OssCommitter(store, recoverable);
@@ -231,6 +232,13 @@ final class OssRecoverableFsDataOutputStream extends RecoverableFsDataOutputStre
         if (!closed) {
             closed = true;
             current.close();
+            closePool();
+        }
+    }
+
+    private void closePool() {
+        if (pool != null) {
+            pool.close();
         }
     }
 

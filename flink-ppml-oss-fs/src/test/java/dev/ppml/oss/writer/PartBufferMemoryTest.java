@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ppml.oss.OssFileSystemFactory;
+import dev.ppml.oss.OssMetrics;
 import dev.ppml.oss.OssOptions;
 import dev.ppml.oss.testutils.FakeObjectStore;
 import java.io.InputStream;
@@ -50,10 +51,14 @@ class PartBufferMemoryTest {
                 (OssRecoverableFsDataOutputStream)
                         new OssRecoverableWriter(b -> store, config)
                                 .open(new Path("oss://bucket/big.bin"));
+        long bufferedBefore = OssMetrics.bufferedBytes();
         for (int off = 0; off < data.length; off += 100_000) {
             out.write(data, off, Math.min(100_000, data.length - off));
         }
+        // the JVM-wide gauge counts this file's pool while it is open, and lets go of it after
+        assertThat(OssMetrics.bufferedBytes() - bufferedBefore).isEqualTo(out.peakBufferedBytes());
         out.closeForCommit().commit();
+        assertThat(OssMetrics.bufferedBytes()).isEqualTo(bufferedBefore);
 
         assertThat(store.objects.get("big.bin")).isEqualTo(data);
         // the uploads lagged enough to fill the pool, and the pool held

@@ -141,6 +141,16 @@ class OssTestServerTest {
     }
 
     @Test
+    void countsTheCpuTimeOfItsRequestThreadsAndKnowsEachObjectsCrc() {
+        long before = server.cpuNanos();
+        byte[] data = random(8 << 20);
+        client.putObject("bkt", "big", new ByteArrayInputStream(data));
+        assertThat(server.cpuNanos()).isGreaterThan(before);
+        assertThat(server.objectCrc64("bkt", "big")).hasValue(crc(data));
+        assertThat(server.objectCrc64("bkt", "none")).isEmpty();
+    }
+
+    @Test
     void aCompletedUploadIsItsPartFilesNotACopy() throws Exception {
         byte[][] parts = {random(300_000), random(200_001), random(7)};
         String id = initiate("big");
@@ -238,8 +248,8 @@ class OssTestServerTest {
                 "bkt",
                 "huge",
                 List.of(
-                        new OssTestServer.Blob(part1, size1, new byte[16], crc1),
-                        new OssTestServer.Blob(part2, data2.length, new byte[16], crc(data2))));
+                        new OssTestServer.Blob(part1, size1, crc1),
+                        new OssTestServer.Blob(part2, data2.length, crc(data2))));
         long size = size1 + data2.length;
 
         ObjectMetadata head = client.getObjectMetadata("bkt", "huge");
