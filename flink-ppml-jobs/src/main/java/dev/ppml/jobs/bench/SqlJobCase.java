@@ -104,6 +104,10 @@ final class SqlJobCase implements BenchCase {
 
     @Override
     public void setUp(PrintWriter log) throws Exception {
+        // a --dir used before holds the inputs of that run: INSERT INTO people-ppml would add
+        // files beside the old ones, and the ppml side would read them all
+        deleteRecursively(dir.resolve("people-plain"));
+        deleteRecursively(dir.resolve("people-ppml"));
         Path plain = Files.createDirectories(dir.resolve("people-plain"));
         log.printf(
                 Locale.ROOT,
