@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the JDK's AES-GCM onto its hardware path once per JVM, before the first ppml file is
+ * Brings the JDK's AES-GCM onto its hardware path once per JVM, beside the first ppml file that is
  * written or read.
  *
  * <p>Why: the JDK runs GHASH and AES-CTR as Java code until the JIT compiles their callers ({@code
@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * GB/s, and a job that moves less than that ran at the slow speed throughout (the README's
  * Performance section has the profile). {@value #OPERATIONS} encryptions and as many decryptions of
  * {@value #MESSAGE_BYTES} bytes, made the way Tink makes them, reach that count for about 0.2 s of
- * CPU in a cold JVM, once.
+ * CPU in a cold JVM, once, in a daemon thread: the first file waits for nothing.
  *
- * <p>Security: the warm-up uses a random key of its own that never leaves this method and a fresh
+ * <p>Security: the warm-up uses a random key of its own that never leaves {@link #run} and a fresh
  * nonce per encryption; it touches no data key, master key or plaintext of any file. A failure is
  * logged and ignored: it costs speed, never correctness, and the real cipher reports its own
  * errors.
@@ -48,27 +48,36 @@ final class AesGcmWarmUp {
 
     private AesGcmWarmUp() {}
 
-    /** Runs the warm-up if this JVM has not run it yet; returns once it ran. */
+    /**
+     * Starts the warm-up, in a daemon thread of its own, if this JVM has not started it yet;
+     * returns at once, so that opening the first file waits for nothing.
+     */
     static void ensure() {
-        // class initialization runs it exactly once; concurrent callers wait for it
+        // class initialization starts it exactly once
         Once.touch();
     }
 
     private static final class Once {
         static {
-            long start = System.nanoTime();
-            try {
-                run(OPERATIONS);
-                LOG.debug("Warmed up AES-GCM in {} ms", (System.nanoTime() - start) / 1_000_000);
-            } catch (GeneralSecurityException | RuntimeException e) {
-                LOG.warn(
-                        "Warming up AES-GCM failed ({}); ppml files are encrypted as before, only"
-                                + " more slowly at first",
-                        e.toString());
-            }
+            Thread thread = new Thread(AesGcmWarmUp::runLogged, "ppml-aes-gcm-warm-up");
+            thread.setDaemon(true);
+            thread.start();
         }
 
         static void touch() {}
+    }
+
+    private static void runLogged() {
+        long start = System.nanoTime();
+        try {
+            run(OPERATIONS);
+            LOG.debug("Warmed up AES-GCM in {} ms", (System.nanoTime() - start) / 1_000_000);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            LOG.warn(
+                    "Warming up AES-GCM failed ({}); ppml files are encrypted as before, only"
+                            + " more slowly at first",
+                    e.toString());
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ class AesGcmWarmUpTest {
     }
 
     @Test
-    void runsOncePerJvmAndMayBeCalledAgain() {
+    void startsOncePerJvmAndMayBeCalledAgain() {
         assertThatCode(
                         () -> {
                             AesGcmWarmUp.ensure();
