@@ -91,6 +91,7 @@ public final class PpmlFiles {
             throws IOException {
         Aead master = masterKey.unlock();
         KeyServices.registerTink();
+        AesGcmWarmUp.ensure();
         byte[] fileId = new byte[16];
         RANDOM.nextBytes(fileId);
         KeysetHandle dataKey;
@@ -329,6 +330,7 @@ public final class PpmlFiles {
         }
         Aead master = masterKey.unlock();
         KeyServices.registerTink();
+        AesGcmWarmUp.ensure();
         try {
             KeysetHandle dataKey =
                     TinkProtoKeysetFormat.parseEncryptedKeyset(

@@ -100,6 +100,10 @@ final class SqlJobCase implements BenchCase {
 
     @Override
     public void setUp(PrintWriter log) throws Exception {
+        // a --dir used before holds the inputs of that run: INSERT INTO people-ppml would add
+        // files beside the old ones, and the ppml side would read them all
+        deleteRecursively(dir.resolve("people-plain"));
+        deleteRecursively(dir.resolve("people-ppml"));
         PeopleFiles.write(rows, parallelism, dir.resolve("people-plain"), log);
         if (kind != Kind.SINK_LOCAL) {
             log.println("encrypting them into people-ppml (not measured)");

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,6 +90,33 @@ class BenchCliITCase {
                 .isEqualTo(System.getProperty("project.version"));
         assertThat(report.at("/versions/flink").asText())
                 .isEqualTo(System.getProperty("flink.version"));
+    }
+
+    @Test
+    void aReusedDirectoryStartsFromFreshInputs() throws Exception {
+        Path work = dir.resolve("work");
+        for (int run = 0; run < 2; run++) {
+            BinPpml r =
+                    BinPpml.run(
+                            dir,
+                            "bench",
+                            "verified-read",
+                            "--rows",
+                            "100",
+                            "--rounds",
+                            "1",
+                            "--warmup",
+                            "0",
+                            "-p",
+                            "1",
+                            "--dir",
+                            work.toString());
+            assertThat(r.exitCode).as(r.toString()).isZero();
+        }
+        // one encrypted input file per reader (-p 1), not one more per earlier run
+        try (Stream<Path> files = Files.list(work.resolve("people-ppml"))) {
+            assertThat(files.filter(f -> !f.getFileName().toString().startsWith("."))).hasSize(1);
+        }
     }
 
     private static org.assertj.core.data.Offset<Double> within(double offset) {
