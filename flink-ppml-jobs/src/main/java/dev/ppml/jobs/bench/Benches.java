@@ -103,7 +103,9 @@ public final class Benches {
                         new SplitReadCase(bytes, dir, masterKey, keyUri, cluster), cluster);
             }
             case "sink-oss" -> {
-                long n = rows != null ? rows : 3_000_000;
+                // enough rows that the run outlasts its checkpoints several times: with fewer, both
+                // sides wait for the same final checkpoint and the case measures its interval
+                long n = rows != null ? rows : 20_000_000;
                 if (n < 1) {
                     throw new IllegalArgumentException("--rows must be at least 1, was " + n);
                 }

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
                     + " parallelism 1, 2 and 4 (-p is not used); --size default 2g",
             "sink-oss      csv -> EncryptedFileSink on oss:// vs csv -> FileSink on Flink's OSS"
                     + " plugin, streaming with checkpoints, on the OSS test server; --rows default"
-                    + " 3000000",
+                    + " 20000000",
             "large-file    one object through our oss:// RecoverableWriter vs Flink's OSS plugin's,"
                     + " MB/s and live heap; --size default 1g"
         })
