@@ -22,6 +22,9 @@ final class UnframingInputStream extends BlockInputStream {
 
     private int held;
 
+    /** Scratch for reads of at most four bytes: the carry and up to four more. */
+    private final byte[] small = new byte[2 * T];
+
     /** Raw position of the next byte to deliver. */
     private long pos;
 
@@ -88,7 +91,7 @@ final class UnframingInputStream extends BlockInputStream {
 
     /** A read of at most four bytes, through the carry; 0 if nothing could be delivered yet. */
     private int readSmall(byte[] b, int off, int len, long dataEnd) throws IOException {
-        byte[] tmp = new byte[2 * T];
+        byte[] tmp = small;
         System.arraycopy(carry, 0, tmp, 0, held);
         int room = (int) Math.min(T + len, dataEnd - pos + T);
         int n = raw.read(tmp, held, room - held);

@@ -52,11 +52,10 @@ final class PpmlFileEnumerator implements FileEnumerator {
     private final boolean checkHeaders;
     private final long splitSize;
 
-    /** Path to the file id read from its header. */
-    private final Map<Path, String> idsByPath = new HashMap<>();
+    /** What each listed file's header said: its id and format version. */
+    private record Listed(String fileId, int version) {}
 
-    /** Path to the format version read from its header. */
-    private final Map<Path, Integer> versionsByPath = new HashMap<>();
+    private final Map<Path, Listed> listed = new HashMap<>();
 
     /** File id to the path first seen with it. */
     private final Map<String, Path> pathsById = new HashMap<>();
@@ -83,8 +82,9 @@ final class PpmlFileEnumerator implements FileEnumerator {
         }
         List<FileSourceSplit> splits = new ArrayList<>(files.size());
         for (FileSourceSplit file : files) {
-            String id = idsByPath.get(file.path());
-            boolean splittable = !checkHeaders || versionsByPath.get(file.path()) >= 2;
+            Listed header = listed.get(file.path());
+            String id = header == null ? null : header.fileId();
+            boolean splittable = !checkHeaders || header.version() >= 2;
             splits.addAll(PpmlSplits.split(file, splittable ? splitSize : Long.MAX_VALUE, id));
         }
         return splits;
@@ -93,7 +93,7 @@ final class PpmlFileEnumerator implements FileEnumerator {
     private void checkHeaders(Collection<FileSourceSplit> splits) throws IOException {
         Set<Path> unseen = new LinkedHashSet<>();
         for (FileSourceSplit split : splits) {
-            if (!idsByPath.containsKey(split.path())) {
+            if (!listed.containsKey(split.path())) {
                 unseen.add(split.path());
             }
         }
@@ -110,8 +110,7 @@ final class PpmlFileEnumerator implements FileEnumerator {
             if (first != null) {
                 throw DecryptingBulkFormat.duplicateFileId(id, first.toString(), path.toString());
             }
-            idsByPath.put(path, id);
-            versionsByPath.put(path, header.version());
+            listed.put(path, new Listed(id, header.version()));
         }
     }
 
