@@ -1,7 +1,10 @@
 package dev.ppml.connector.format;
 
+import com.google.crypto.tink.subtle.StreamSegmentEncrypter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -15,19 +18,44 @@ import org.apache.flink.annotation.PublicEvolving;
  */
 @PublicEvolving
 public final class PlaintextOutput extends OutputStream {
-    private final OutputStream encrypting;
+    private final StreamSegmentEncrypter encrypter;
+    private final OutputStream out;
     private final SegmentLayout layout;
-    private final byte[] trailer = new byte[SegmentLayout.TRAILER];
+
+    /** Record data of the open segment, when it does not come in one piece. */
+    private final ByteBuffer data;
+
+    private final ByteBuffer trailer = ByteBuffer.allocate(SegmentLayout.TRAILER);
+    private final byte[] ciphertext;
     private long segment;
     private int capacity;
-    private int written;
     private int mark = SegmentLayout.NO_MARK;
     private boolean closed;
 
-    PlaintextOutput(OutputStream encrypting, SegmentLayout layout) {
-        this.encrypting = encrypting;
+    /**
+     * Writes the body to {@code out}: the encrypter's header, then every segment as soon as its
+     * data is complete (so a segment is never held back waiting to learn whether it is the last; a
+     * body whose data ends on a segment boundary ends with a segment holding only its trailer).
+     */
+    PlaintextOutput(StreamSegmentEncrypter encrypter, OutputStream out, SegmentLayout layout)
+            throws IOException {
+        this.encrypter = encrypter;
+        this.out = out;
         this.layout = layout;
+        ByteBuffer header = encrypter.getHeader();
+        if (header.remaining() != layout.headerLength()) {
+            throw new IOException(
+                    "the streaming AEAD header has "
+                            + header.remaining()
+                            + " bytes where the segment layout expects "
+                            + layout.headerLength());
+        }
+        byte[] headerBytes = new byte[header.remaining()];
+        header.get(headerBytes);
+        out.write(headerBytes);
         this.capacity = layout.rawSize(0) - SegmentLayout.TRAILER;
+        this.data = ByteBuffer.allocate(layout.plaintextSegmentSize() - SegmentLayout.TRAILER);
+        this.ciphertext = new byte[layout.ciphertextSegmentSize()];
     }
 
     /**
@@ -44,55 +72,75 @@ public final class PlaintextOutput extends OutputStream {
      */
     public void markRecordStart() {
         if (mark == SegmentLayout.NO_MARK) {
-            mark = written;
+            mark = data.position();
         }
     }
 
     @Override
     public void write(int b) throws IOException {
-        encrypting.write(b);
-        if (++written == capacity) {
-            endSegment();
+        ensureOpen();
+        data.put((byte) b);
+        if (data.position() == capacity) {
+            sealBuffered(false);
         }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+        ensureOpen();
         while (len > 0) {
-            int n = Math.min(len, capacity - written);
-            encrypting.write(b, off, n);
+            if (data.position() == 0 && len >= capacity) {
+                // a whole segment's data in the caller's array: encrypted from there, uncopied
+                int whole = capacity;
+                seal(ByteBuffer.wrap(b, off, whole), false);
+                off += whole;
+                len -= whole;
+                continue;
+            }
+            int n = Math.min(len, capacity - data.position());
+            data.put(b, off, n);
             off += n;
             len -= n;
-            written += n;
-            if (written == capacity) {
-                endSegment();
+            if (data.position() == capacity) {
+                sealBuffered(false);
             }
         }
     }
 
-    private void endSegment() throws IOException {
-        writeTrailer();
+    private void sealBuffered(boolean last) throws IOException {
+        data.flip();
+        seal(data, last);
+        data.clear();
+    }
+
+    /** Encrypts one segment, its data followed by its trailer, and writes it to the file stream. */
+    private void seal(ByteBuffer segmentData, boolean last) throws IOException {
+        trailer.clear();
+        trailer.putInt(mark).flip();
+        ByteBuffer sealed = ByteBuffer.wrap(ciphertext);
+        try {
+            encrypter.encryptSegment(segmentData, trailer, last, sealed);
+        } catch (GeneralSecurityException e) {
+            closed = true;
+            throw new IOException(
+                    "cannot encrypt segment " + segment + ": " + e.getClass().getSimpleName(), e);
+        }
+        out.write(ciphertext, 0, sealed.position());
         segment++;
         capacity = layout.rawSize(segment) - SegmentLayout.TRAILER;
-        written = 0;
         mark = SegmentLayout.NO_MARK;
     }
 
-    private void writeTrailer() throws IOException {
-        trailer[0] = (byte) (mark >>> 24);
-        trailer[1] = (byte) (mark >>> 16);
-        trailer[2] = (byte) (mark >>> 8);
-        trailer[3] = (byte) mark;
-        encrypting.write(trailer, 0, trailer.length);
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("the ppml file is closed");
+        }
     }
 
-    /**
-     * Flushes the sealed segments to the file stream; data of the open segment stays in the
-     * encrypting stream until the segment is full, so no partial segment is ever sealed.
-     */
+    /** Flushes the sealed segments to the file stream; the open segment's data stays buffered. */
     @Override
     public void flush() throws IOException {
-        encrypting.flush();
+        out.flush();
     }
 
     @Override
@@ -100,10 +148,8 @@ public final class PlaintextOutput extends OutputStream {
         if (closed) {
             return;
         }
+        sealBuffered(true);
         closed = true;
-        if (written > 0 || segment == 0) {
-            writeTrailer();
-        }
-        encrypting.close();
+        out.flush();
     }
 }

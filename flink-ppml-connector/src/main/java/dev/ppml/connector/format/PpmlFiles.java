@@ -1,10 +1,11 @@
 package dev.ppml.connector.format;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.Key;
 import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.RegistryConfiguration;
-import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.streamingaead.AesGcmHkdfStreamingKey;
+import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import dev.ppml.connector.keys.MasterKey;
 import dev.ppml.keys.KeyServices;
 import java.io.FilterInputStream;
@@ -71,17 +72,44 @@ public final class PpmlFiles {
             String innerFormat,
             @Nullable String tableId)
             throws IOException {
-        return new PlaintextOutput(
-                encrypt(out, masterKey, streaming, innerFormat, tableId, PpmlFileHeader.VERSION),
-                SegmentLayout.of(streaming));
+        Body body =
+                startBody(out, masterKey, streaming, innerFormat, tableId, PpmlFileHeader.VERSION);
+        try {
+            return new PlaintextOutput(
+                    body.aead.newStreamSegmentEncrypter(body.prefix),
+                    out,
+                    SegmentLayout.of(streaming));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot start the encrypted body: " + e.getMessage(), e);
+        }
     }
 
     /**
-     * Writes the header of format {@code version} and returns the body's encrypting stream: raw
-     * plaintext, without the version-2 trailers (callers add them). Version 1 is written only by
-     * tests, to prove that files of earlier releases stay readable.
+     * Writes the header of format {@code version} and returns the body's encrypting stream as Tink
+     * writes it: raw plaintext, without the version-2 trailers. Only tests write version 1, to
+     * prove that files of earlier releases stay readable.
      */
     static OutputStream encrypt(
+            OutputStream out,
+            MasterKey masterKey,
+            StreamingParameters streaming,
+            String innerFormat,
+            @Nullable String tableId,
+            int version)
+            throws IOException {
+        Body body = startBody(out, masterKey, streaming, innerFormat, tableId, version);
+        try {
+            return body.aead.newEncryptingStream(new NonClosingOutputStream(out), body.prefix);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot start the encrypted body: " + e.getMessage(), e);
+        }
+    }
+
+    /** A body about to be written: its fresh data key's AEAD and the header it is bound to. */
+    private record Body(AesGcmHkdfStreaming aead, byte[] prefix) {}
+
+    /** Creates and wraps a fresh data key, writes the header of format {@code version}. */
+    private static Body startBody(
             OutputStream out,
             MasterKey masterKey,
             StreamingParameters streaming,
@@ -94,13 +122,12 @@ public final class PpmlFiles {
         AesGcmWarmUp.ensure();
         byte[] fileId = new byte[16];
         RANDOM.nextBytes(fileId);
-        KeysetHandle dataKey;
         byte[] wrapped;
-        StreamingAead aead;
+        AesGcmHkdfStreaming aead;
         try {
-            dataKey = KeysetHandle.generateNew(streaming.tinkParameters());
+            KeysetHandle dataKey = KeysetHandle.generateNew(streaming.tinkParameters());
             wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, master, fileId);
-            aead = dataKey.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+            aead = segmentAead(dataKey);
         } catch (GeneralSecurityException e) {
             throw new IOException(
                     "cannot create a data key under master key '"
@@ -121,11 +148,24 @@ public final class PpmlFiles {
                         tableId);
         byte[] prefix = header.toBytes();
         out.write(prefix);
-        try {
-            return aead.newEncryptingStream(new NonClosingOutputStream(out), prefix);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot start the encrypted body: " + e.getMessage(), e);
+        return new Body(aead, prefix);
+    }
+
+    /**
+     * The data key's streaming AEAD as Tink's own AES-GCM-HKDF class, whose segment encrypter the
+     * writer drives directly: Tink's stream would copy every byte into its segment buffer, since
+     * the trailers make every write end short of a segment.
+     */
+    private static AesGcmHkdfStreaming segmentAead(KeysetHandle dataKey)
+            throws GeneralSecurityException {
+        Key key = dataKey.getPrimary().getKey();
+        if (key instanceof AesGcmHkdfStreamingKey aesGcmKey
+                && AesGcmHkdfStreaming.create(aesGcmKey) instanceof AesGcmHkdfStreaming aead) {
+            return aead;
         }
+        throw new GeneralSecurityException(
+                "a ppml data key must be an AES-GCM-HKDF streaming key, not "
+                        + key.getClass().getSimpleName());
     }
 
     /**
@@ -154,13 +194,17 @@ public final class PpmlFiles {
             throw e;
         }
         try {
-            InputStream plaintext = body(in, parsed, masterKey, fileName);
-            if (parsed.header.version() >= 2) {
-                plaintext =
-                        new UnframingInputStream(
-                                plaintext, SegmentLayout.of(parsed.header.streaming()), fileName);
-            }
-            return new Decrypted(parsed.header, plaintext);
+            PpmlFileHeader header = parsed.header;
+            InputStream plaintext =
+                    header.version() >= 2
+                            ? new SegmentedBodyStream(
+                                    in,
+                                    dataKeyPrimitive(header, masterKey, fileName),
+                                    parsed.prefix,
+                                    SegmentLayout.of(header.streaming()),
+                                    fileName)
+                            : body(in, parsed, masterKey, fileName);
+            return new Decrypted(header, plaintext);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -210,7 +254,7 @@ public final class PpmlFiles {
                     splitEnd >= fileLength
                             ? Long.MAX_VALUE
                             : layout.firstSegmentOwned(splitEnd, bodyStart);
-            StreamingAead aead = dataKeyPrimitive(header, masterKey, fileName);
+            AesGcmHkdfStreaming aead = dataKeyPrimitive(header, masterKey, fileName);
             BodyChannel source = new BodyChannel(in, bodyStart, fileLength - bodyStart);
             SeekableByteChannel channel;
             try {
@@ -306,7 +350,7 @@ public final class PpmlFiles {
             InputStream in, PpmlFileHeader.Parsed parsed, MasterKey masterKey, String fileName)
             throws IOException {
         PpmlFileHeader header = parsed.header;
-        StreamingAead aead = dataKeyPrimitive(header, masterKey, fileName);
+        AesGcmHkdfStreaming aead = dataKeyPrimitive(header, masterKey, fileName);
         InputStream plaintext;
         SourceStream source;
         try {
@@ -319,7 +363,7 @@ public final class PpmlFiles {
         return new AuthenticatingInputStream(plaintext, source, fileName);
     }
 
-    private static StreamingAead dataKeyPrimitive(
+    static AesGcmHkdfStreaming dataKeyPrimitive(
             PpmlFileHeader header, MasterKey masterKey, String fileName) throws IOException {
         if (!header.keyUri().equals(masterKey.keyUri().toString())) {
             throw new PpmlFormatException(
@@ -335,7 +379,7 @@ public final class PpmlFiles {
             KeysetHandle dataKey =
                     TinkProtoKeysetFormat.parseEncryptedKeyset(
                             header.encryptedDataKey(), master, header.fileId());
-            return dataKey.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+            return segmentAead(dataKey);
         } catch (GeneralSecurityException e) {
             throw new PpmlFormatException(
                     String.format(
@@ -354,7 +398,8 @@ public final class PpmlFiles {
     public static long verify(InputStream in, MasterKey masterKey, String fileName)
             throws IOException {
         try (InputStream plaintext = decrypt(in, masterKey, fileName)) {
-            byte[] buffer = new byte[64 * 1024];
+            // room for a whole segment: each is decrypted straight into it, uncopied
+            byte[] buffer = new byte[1 << 20];
             long total = 0;
             for (int n; (n = plaintext.read(buffer)) >= 0; ) {
                 total += n;
