@@ -56,6 +56,7 @@ import org.apache.flink.table.factories.Factory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.factories.SerializationFormatFactory;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
  * The {@code ppml} format for the {@code filesystem} connector: files encrypted with a fresh data
@@ -130,15 +131,19 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
             @Override
             public BulkFormat<RowData, FileSourceSplit> createRuntimeDecoder(
                     DynamicTableSource.Context sourceContext, DataType physicalDataType) {
-                DeserializationSchema<RowData> schema =
-                        inner.createRuntimeDecoder(sourceContext, physicalDataType);
-                int skip = settings.header ? 1 : 0;
-                // a CSV record may span lines (a quoted field with line breaks): the csv
-                // deserializer gets whole records
+                // csv: one streaming parser per file, as Flink's csv file format reads plain
+                // files; other formats: one record per line through the inner deserializer
                 RecordDecoder<RowData> decoder =
                         csvSyntax != null
-                                ? RecordDecoders.csvRecords(schema, skip, csvSyntax)
-                                : RecordDecoders.lines(schema, skip);
+                                ? CsvFileDecoder.create(
+                                        (RowType) physicalDataType.getLogicalType(),
+                                        settings.innerOptionMap,
+                                        settings.header,
+                                        csvSyntax,
+                                        sourceContext.createTypeInformation(physicalDataType))
+                                : RecordDecoders.lines(
+                                        inner.createRuntimeDecoder(sourceContext, physicalDataType),
+                                        settings.header ? 1 : 0);
                 return new DecryptingBulkFormat<>(
                         settings.masterKey, decoder, settings.verifyBeforeRead, settings.tableId);
             }
