@@ -51,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * CsvFileFormatFactory}) on the same bytes: the same rows, or both fail, for many option
  * combinations and every type the csv format reads.
  */
-class CsvFileDecoderTest {
+public class CsvFileDecoderTest {
 
-    static final DataType ROW =
+    public static final DataType ROW =
             DataTypes.ROW(
                     DataTypes.FIELD("id", DataTypes.INT()),
                     DataTypes.FIELD("b", DataTypes.BOOLEAN()),
@@ -78,12 +78,12 @@ class CsvFileDecoderTest {
                                     DataTypes.FIELD("x", DataTypes.INT()),
                                     DataTypes.FIELD("y", DataTypes.STRING()))));
 
-    static final RowType ROW_TYPE = (RowType) ROW.getLogicalType();
+    public static final RowType ROW_TYPE = (RowType) ROW.getLogicalType();
 
     @TempDir Path dir;
 
     /** csv option combinations: each read by both formats. */
-    static List<Map<String, String>> optionCombinations() {
+    public static List<Map<String, String>> optionCombinations() {
         List<Map<String, String>> all = new ArrayList<>();
         all.add(Map.of());
         all.add(Map.of("field-delimiter", ";"));
@@ -316,19 +316,19 @@ class CsvFileDecoderTest {
         return rows;
     }
 
-    static RecordDecoder<RowData> decoder(
+    public static RecordDecoder<RowData> decoder(
             Map<String, String> options, boolean header, DataType type) {
         RowType rowType = (RowType) type.getLogicalType();
         return CsvFileDecoder.create(
                 rowType, options, header, syntax(options), InternalTypeInfo.of(rowType));
     }
 
-    static List<RowData> readWithDecoder(
+    public static List<RowData> readWithDecoder(
             byte[] plaintext, Map<String, String> options, boolean header) throws IOException {
         return readWithDecoder(plaintext, options, header, ROW);
     }
 
-    static List<RowData> readWithDecoder(
+    public static List<RowData> readWithDecoder(
             byte[] plaintext, Map<String, String> options, boolean header, DataType type)
             throws IOException {
         List<RowData> rows = new ArrayList<>();
@@ -343,7 +343,7 @@ class CsvFileDecoderTest {
     }
 
     /** Where records end under {@code options}, as the ppml format factory derives it. */
-    static CsvRecordReader.Syntax syntax(Map<String, String> options) {
+    public static CsvRecordReader.Syntax syntax(Map<String, String> options) {
         CsvRecordReader.Syntax syntax = CsvRecordReader.Syntax.RFC_4180;
         if ("true".equals(options.get("disable-quote-character"))) {
             syntax = syntax.withoutQuote();
@@ -358,7 +358,7 @@ class CsvFileDecoderTest {
     }
 
     /** {@code rows} as Flink's csv file writer writes them under {@code options}. */
-    static byte[] write(List<RowData> rows, Map<String, String> options) throws IOException {
+    public static byte[] write(List<RowData> rows, Map<String, String> options) throws IOException {
         BulkWriter.Factory<RowData> factory =
                 new CsvFileFormatFactory()
                         .createEncodingFormat(null, Configuration.fromMap(options))
@@ -377,7 +377,7 @@ class CsvFileDecoderTest {
      * csv writes a null as an empty field, which reads back as null only for strings unless the
      * options map empty or null-literal fields to null: other fields are null only then.
      */
-    static List<RowData> rows(Random random, int n, Map<String, String> options) {
+    public static List<RowData> rows(Random random, int n, Map<String, String> options) {
         boolean nullsRead =
                 options.containsKey("null-literal")
                         || "true".equals(options.get("empty-string-as-null"));
@@ -442,7 +442,7 @@ class CsvFileDecoderTest {
         return rows;
     }
 
-    static byte[] concat(byte[] a, byte[] b) {
+    public static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, 0, out, a.length, b.length);
