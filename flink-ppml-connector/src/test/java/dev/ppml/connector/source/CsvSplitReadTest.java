@@ -22,7 +22,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
-import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.formats.csv.CsvFileFormatFactory;
@@ -202,17 +201,6 @@ class CsvSplitReadTest {
                                 split.updateWithCheckpointedPosition(
                                         new CheckpointedPosition(
                                                 CheckpointedPosition.NO_OFFSET, emitted)));
-        List<RowData> out = new ArrayList<>();
-        try (reader) {
-            BulkFormat.RecordIterator<RowData> batch;
-            while ((batch = reader.readBatch()) != null) {
-                RecordAndPosition<RowData> r;
-                while ((r = batch.next()) != null) {
-                    out.add(r.getRecord());
-                }
-                batch.releaseBatch();
-            }
-        }
-        return out;
+        return BulkReads.readAll(reader);
     }
 }

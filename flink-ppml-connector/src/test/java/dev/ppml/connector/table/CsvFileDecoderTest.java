@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ppml.connector.format.CsvRecordReader;
 import dev.ppml.connector.format.RecordDecoder;
+import dev.ppml.connector.source.BulkReads;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
-import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.formats.common.Converter;
 import org.apache.flink.formats.csv.CsvFileFormatFactory;
@@ -302,18 +302,7 @@ public class CsvFileDecoderTest {
                         plaintext.length,
                         0,
                         plaintext.length);
-        List<RowData> rows = new ArrayList<>();
-        try (BulkFormat.Reader<RowData> reader = format.createReader(new Configuration(), split)) {
-            BulkFormat.RecordIterator<RowData> batch;
-            while ((batch = reader.readBatch()) != null) {
-                RecordAndPosition<RowData> r;
-                while ((r = batch.next()) != null) {
-                    rows.add(r.getRecord());
-                }
-                batch.releaseBatch();
-            }
-        }
-        return rows;
+        return BulkReads.readAll(format.createReader(new Configuration(), split));
     }
 
     public static RecordDecoder<RowData> decoder(
