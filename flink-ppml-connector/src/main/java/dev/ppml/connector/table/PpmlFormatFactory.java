@@ -89,7 +89,8 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
     private static final String PREFIX = IDENTIFIER + ".";
 
     // Flink's csv options (flink-csv's CsvFormatOptions) that decide where a record ends; mirrored
-    // here because flink-csv is the user's choice of inner format, not a dependency.
+    // here so that this factory loads without flink-csv, which only tables whose inner format is
+    // csv need (CsvFileDecoder).
     private static final ConfigOption<Boolean> CSV_DISABLE_QUOTE_CHARACTER =
             ConfigOptions.key("disable-quote-character").booleanType().defaultValue(false);
     private static final ConfigOption<String> CSV_QUOTE_CHARACTER =
