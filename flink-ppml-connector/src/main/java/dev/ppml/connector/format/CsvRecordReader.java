@@ -3,9 +3,11 @@ package dev.ppml.connector.format;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 import javax.annotation.Nullable;
@@ -83,6 +85,15 @@ public final class CsvRecordReader implements Closeable {
     /** The number of the record last returned, from 1; comments are not counted. */
     public long recordNumber() {
         return recordNumber;
+    }
+
+    /**
+     * The input after the last record returned: the bytes this reader buffered but did not consume,
+     * then the rest of the stream. For a parser that reads on from here; this reader must not be
+     * used after. Closing the returned stream closes the input.
+     */
+    public InputStream rest() {
+        return new SequenceInputStream(new ByteArrayInputStream(buffer, pos, limit - pos), in);
     }
 
     @Override

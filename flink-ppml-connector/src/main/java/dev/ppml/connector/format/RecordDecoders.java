@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -71,8 +72,12 @@ public final class RecordDecoders {
         return parseFailure(fileName, "line", line, e);
     }
 
-    /** Like {@link #parseFailure(String, long, Exception)}, for a line or a record. */
-    private static IOException parseFailure(String fileName, String unit, long n, Exception e) {
+    /**
+     * Like {@link #parseFailure(String, long, Exception)}, for a line or a record ({@code unit}):
+     * for the decoders of the ppml table format too.
+     */
+    @Internal
+    public static IOException parseFailure(String fileName, String unit, long n, Exception e) {
         return new IOException(
                 String.format(
                         "file %s, %s %d: the inner format could not parse the record (%s); the"

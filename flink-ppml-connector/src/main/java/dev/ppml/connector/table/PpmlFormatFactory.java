@@ -56,6 +56,7 @@ import org.apache.flink.table.factories.Factory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.factories.SerializationFormatFactory;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
  * The {@code ppml} format for the {@code filesystem} connector: files encrypted with a fresh data
@@ -88,7 +89,8 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
     private static final String PREFIX = IDENTIFIER + ".";
 
     // Flink's csv options (flink-csv's CsvFormatOptions) that decide where a record ends; mirrored
-    // here because flink-csv is the user's choice of inner format, not a dependency.
+    // here so that this factory loads without flink-csv, which only tables whose inner format is
+    // csv need (CsvFileDecoder).
     private static final ConfigOption<Boolean> CSV_DISABLE_QUOTE_CHARACTER =
             ConfigOptions.key("disable-quote-character").booleanType().defaultValue(false);
     private static final ConfigOption<String> CSV_QUOTE_CHARACTER =
@@ -130,15 +132,19 @@ public final class PpmlFormatFactory implements BulkReaderFormatFactory, BulkWri
             @Override
             public BulkFormat<RowData, FileSourceSplit> createRuntimeDecoder(
                     DynamicTableSource.Context sourceContext, DataType physicalDataType) {
-                DeserializationSchema<RowData> schema =
-                        inner.createRuntimeDecoder(sourceContext, physicalDataType);
-                int skip = settings.header ? 1 : 0;
-                // a CSV record may span lines (a quoted field with line breaks): the csv
-                // deserializer gets whole records
+                // csv: one streaming parser per file, as Flink's csv file format reads plain
+                // files; other formats: one record per line through the inner deserializer
                 RecordDecoder<RowData> decoder =
                         csvSyntax != null
-                                ? RecordDecoders.csvRecords(schema, skip, csvSyntax)
-                                : RecordDecoders.lines(schema, skip);
+                                ? CsvFileDecoder.create(
+                                        (RowType) physicalDataType.getLogicalType(),
+                                        settings.innerOptionMap,
+                                        settings.header,
+                                        csvSyntax,
+                                        sourceContext.createTypeInformation(physicalDataType))
+                                : RecordDecoders.lines(
+                                        inner.createRuntimeDecoder(sourceContext, physicalDataType),
+                                        settings.header ? 1 : 0);
                 return new DecryptingBulkFormat<>(
                         settings.masterKey, decoder, settings.verifyBeforeRead, settings.tableId);
             }

@@ -262,4 +262,20 @@ class CsvRecordReaderTest {
         }
         return record;
     }
+
+    @Test
+    void theRestIsExactlyTheInputAfterTheLastRecordWhateverTheBufferHeld() throws IOException {
+        String header = "id,\"a header\r\nwith a line break\"\r\n";
+        String rest = "1,x\n2,\"y\nz\"\n".repeat(50);
+        for (int size : new int[] {1, 2, 7, 64, 4096}) {
+            CsvRecordReader r = new CsvRecordReader(stream(header + rest), "f.csv", RFC, size);
+            assertThat(new String(r.next(), UTF_8))
+                    .isEqualTo(header.substring(0, header.length() - 2));
+            try (InputStream after = r.rest()) {
+                assertThat(new String(after.readAllBytes(), UTF_8))
+                        .as("buffer %d", size)
+                        .isEqualTo(rest);
+            }
+        }
+    }
 }

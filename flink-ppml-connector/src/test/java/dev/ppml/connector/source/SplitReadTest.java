@@ -30,7 +30,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
-import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.junit.jupiter.api.BeforeEach;
@@ -339,18 +338,7 @@ class SplitReadTest {
     }
 
     private static List<String> readAll(BulkFormat.Reader<String> reader) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (reader) {
-            BulkFormat.RecordIterator<String> batch;
-            while ((batch = reader.readBatch()) != null) {
-                RecordAndPosition<String> r;
-                while ((r = batch.next()) != null) {
-                    out.add(r.getRecord());
-                }
-                batch.releaseBatch();
-            }
-        }
-        return out;
+        return BulkReads.readAll(reader);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -234,6 +235,101 @@ class PpmlTableITCase {
                                 assertThat(ExceptionUtils.stringifyException(e))
                                         .contains("belongs to table 'people'")
                                         .contains("expects files of table 'payroll'"));
+    }
+
+    private static final String COLUMNS =
+            "id INT, b BOOLEAN, t TINYINT, s SMALLINT, l BIGINT, f FLOAT, d DOUBLE,"
+                    + " amount DECIMAL(12, 3), str STRING, ch CHAR(3), bin BYTES, dt DATE,"
+                    + " tm TIME(0), ts TIMESTAMP(3), ints ARRAY<INT>, strs ARRAY<STRING>,"
+                    + " nested ROW<x INT, y STRING>";
+
+    /** Rows with delimiters, quotes, line breaks, '#', backslashes and nulls in the strings. */
+    private static final String VALUES =
+            "SELECT CAST(n AS INT), MOD(n, 2) = 0, CAST(MOD(n, 100) AS TINYINT),"
+                    + " CAST(n * 7 AS SMALLINT), CAST(n AS BIGINT) * 1000003,"
+                    + " CAST(n AS FLOAT) / 8, CAST(n AS DOUBLE) / 3,"
+                    + " CAST(n / 7.0 AS DECIMAL(12, 3)),"
+                    + " CASE MOD(n, 9) WHEN 0 THEN CAST(NULL AS STRING) WHEN 1 THEN ''"
+                    + "   WHEN 2 THEN 'a,b;c|d' WHEN 3 THEN 'say \"hi\"' WHEN 4 THEN 'it''s'"
+                    + "   WHEN 5 THEN 'line' || CHR(10) || 'break' || CHR(13) || CHR(10) || 'x'"
+                    + "   WHEN 6 THEN '#hash' WHEN 7 THEN 'back\\slash'"
+                    + "   ELSE REPEAT('long text ', 700) END,"
+                    + " CAST('c' || CAST(MOD(n, 10) AS STRING) || 'x' AS CHAR(3)),"
+                    + " CAST(CAST(n AS STRING) AS BYTES),"
+                    + " DATE '2020-01-01' + CAST(MOD(n, 1000) AS INT) * INTERVAL '1' DAY,"
+                    + " TIME '10:11:12', TIMESTAMP '2021-03-04 05:06:07.890',"
+                    + " ARRAY[CAST(n AS INT), 2], ARRAY['u', 'v'],"
+                    + " ROW(CAST(n AS INT), 'y')"
+                    + " FROM (SELECT CAST(n AS BIGINT) AS n FROM UNNEST(%s) AS t(n))";
+
+    /**
+     * The same rows read through {@code 'format' = 'csv'} and through {@code 'format' = 'ppml'}
+     * with {@code 'ppml.format' = 'csv'} and the same csv options: equal, for several option sets,
+     * every type the csv format reads, with and without a header, and projected (split reads:
+     * {@code CsvSplitReadTest}).
+     */
+    @Test
+    void ppmlReadsTheRowsFormatCsvReads() throws Exception {
+        String keyUri = LocalKeys.create(dir, "master");
+        List<Map<String, String>> optionSets =
+                List.of(
+                        Map.of(),
+                        Map.of("field-delimiter", ";", "null-literal", "n/a"),
+                        Map.of("quote-character", "'", "allow-comments", "true"),
+                        Map.of("escape-character", "\\", "array-element-delimiter", "|"),
+                        Map.of("field-delimiter", "\\t", "ignore-parse-errors", "true"));
+        int set = 0;
+        for (Map<String, String> options : optionSets) {
+            for (boolean header : new boolean[] {false, true}) {
+                set++;
+                TableEnvironment t = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+                t.getConfig().set("table.exec.resource.default-parallelism", "2");
+                String csvOptions =
+                        options.entrySet().stream()
+                                .map(
+                                        e ->
+                                                String.format(
+                                                        ",'csv.%s'='%s'",
+                                                        e.getKey(),
+                                                        e.getValue().replace("'", "''")))
+                                .collect(Collectors.joining());
+                t.executeSql(
+                        String.format(
+                                "CREATE TABLE plain (%s) WITH ('connector'='filesystem',"
+                                        + "'path'='%s','format'='csv'%s)",
+                                COLUMNS, dir.resolve("plain-" + set).toUri(), csvOptions));
+                t.executeSql(
+                        String.format(
+                                "CREATE TABLE enc (%s) WITH ('connector'='filesystem',"
+                                        + "'path'='%s','format'='ppml','ppml.format'='csv',"
+                                        + "'ppml.key-uri'='%s','ppml.header'='%s'%s)",
+                                COLUMNS,
+                                dir.resolve("enc-" + set).toUri(),
+                                keyUri,
+                                header,
+                                csvOptions.replace("'csv.", "'ppml.csv.")));
+                t.executeSql("INSERT INTO plain " + String.format(VALUES, numbers(400))).await();
+                t.executeSql("INSERT INTO enc SELECT * FROM plain").await();
+
+                List<String> plain = collect(t, "SELECT * FROM plain");
+                assertThat(plain).as("options %s", options).hasSize(400);
+                assertThat(collect(t, "SELECT * FROM enc"))
+                        .as("options %s, header %s", options, header)
+                        .containsExactlyInAnyOrderElementsOf(plain);
+                assertThat(collect(t, "SELECT str, id FROM enc WHERE MOD(id, 9) = 5"))
+                        .as("projected, options %s, header %s", options, header)
+                        .containsExactlyInAnyOrderElementsOf(
+                                collect(t, "SELECT str, id FROM plain WHERE MOD(id, 9) = 5"));
+            }
+        }
+    }
+
+    private static String numbers(int n) {
+        StringBuilder s = new StringBuilder("ARRAY[");
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "" : ",").append(i);
+        }
+        return s.append(']').toString();
     }
 
     private static List<String> collect(TableEnvironment tEnv, String query) throws Exception {
