@@ -46,6 +46,12 @@ final class AuthenticatedSpool implements Closeable {
 
     private static final int COPY_BUFFER = 64 * 1024;
 
+    /**
+     * What a spill copies at a time: room for a whole 1 MiB segment, so that the file's segments
+     * are decrypted straight into it and the spool's are encrypted straight from it.
+     */
+    private static final int SPILL_BUFFER = 1 << 20;
+
     private final String fileName;
     private final byte[] memory;
     private final int memoryLength;
@@ -121,7 +127,7 @@ final class AuthenticatedSpool implements Closeable {
             try (OutputStream raw = Files.newOutputStream(file, StandardOpenOption.WRITE);
                     OutputStream out = aead.newEncryptingStream(raw, associatedData)) {
                 out.write(head);
-                byte[] buffer = new byte[COPY_BUFFER];
+                byte[] buffer = new byte[SPILL_BUFFER];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     out.write(buffer, 0, n);
                     length += n;
